@@ -1,0 +1,246 @@
+"""Every Flask-SQLAlchemy 2.x/3.x and SQLAlchemy 1.3/1.4/2.x difference, in one place.
+
+Also the object old ``env.py`` files see as ``current_app.extensions['migrate'].db``:
+it answers the calls those files make (``db.engine.url`` rendered with its
+password, ``db.get_engine(app, bind)``, tables tagged with ``bind_key``) on
+today's Flask-SQLAlchemy, without touching the application's own objects.
+"""
+
+import re
+from typing import Any, Dict, Iterator, List, Optional
+
+from sqlalchemy import MetaData
+
+MASK = "***"
+
+
+# -- URLs ----------------------------------------------------------------------
+
+
+def url_with_password(url: Any) -> str:
+    """Render a URL with its real password (for engines and config, never output)."""
+    if hasattr(url, "render_as_string"):  # SQLAlchemy >= 1.4
+        return url.render_as_string(hide_password=False)
+    return str(url)  # SQLAlchemy 1.3 renders the password in str()
+
+
+def masked_url(url: Any) -> str:
+    """Render a URL with its password replaced by ``***``, safe to print."""
+    if hasattr(url, "render_as_string"):
+        return url.render_as_string(hide_password=True)
+    return repr(url)  # SQLAlchemy 1.3's repr masks the password
+
+
+def password_of(url: Any) -> Optional[str]:
+    """Return the URL's password as text, or None."""
+    password = getattr(url, "password", None)
+    return None if password is None else str(password)
+
+
+def mask_secrets(text: str, secrets: List[str]) -> str:
+    """Replace each secret (and its URL-encoded form) in ``text`` with ``***``."""
+    from urllib.parse import quote, quote_plus
+
+    for secret in secrets:
+        if not secret:
+            continue
+        for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
+            text = text.replace(form, MASK)
+    return text
+
+
+# -- engines, binds, metadata ----------------------------------------------------
+
+
+def has_metadatas(db: Any) -> bool:
+    """Tell whether ``db`` keeps one MetaData per bind (Flask-SQLAlchemy >= 3)."""
+    return isinstance(getattr(db, "metadatas", None), dict)
+
+
+def bind_keys(db: Any, app: Any) -> List[str]:
+    """Return the names of the extra binds (not the default database)."""
+    if hasattr(db, "engines"):  # Flask-SQLAlchemy >= 3.0
+        return [key for key in db.engines if key is not None]
+    return list((app.config.get("SQLALCHEMY_BINDS") or {}).keys())
+
+
+def engine_for(db: Any, bind: Optional[str] = None) -> Any:
+    """Return the engine of ``bind`` (None: the default database)."""
+    if hasattr(db, "engines"):  # Flask-SQLAlchemy >= 3.0
+        try:
+            return db.engines[bind]
+        except KeyError:
+            raise KeyError("no bind named %r in SQLALCHEMY_BINDS" % bind) from None
+    if bind is None:
+        return db.engine
+    return db.get_engine(bind=bind)
+
+
+def engines_of(db: Any, app: Any) -> Dict[Optional[str], Any]:
+    """Return every engine of the app, the default one under the key None."""
+    engines = {None: engine_for(db, None)}
+    for key in bind_keys(db, app):
+        engines[key] = engine_for(db, key)
+    return engines
+
+
+def metadata_for(db: Any, bind: Optional[str] = None) -> MetaData:
+    """Return the MetaData holding the tables of ``bind``."""
+    if has_metadatas(db):
+        return db.metadatas.get(bind) or MetaData()
+    metadata = MetaData()
+    for table in db.metadata.tables.values():
+        if table.info.get("bind_key") == bind:
+            _copy_table(table, metadata)
+    return metadata
+
+
+def _copy_table(table: Any, metadata: MetaData) -> Any:
+    if hasattr(table, "to_metadata"):  # SQLAlchemy >= 1.4
+        return table.to_metadata(metadata)
+    return table.tometadata(metadata)
+
+
+def all_tables_metadata(db: Any) -> MetaData:
+    """Return one MetaData with every bind's tables, each tagged ``info['bind_key']``.
+
+    Flask-SQLAlchemy 2.x kept all tables in ``db.metadata`` tagged this way, and
+    multidb env.py files of that era filter on the tag. Flask-SQLAlchemy 3
+    keeps a MetaData per bind instead; this rebuilds the old view from copies.
+    """
+    if not has_metadatas(db) or len(db.metadatas) <= 1:
+        return db.metadata
+    combined = MetaData()
+    for key, metadata in db.metadatas.items():
+        for table in metadata.tables.values():
+            copy = _copy_table(table, combined)
+            if key is not None:
+                copy.info["bind_key"] = key
+    return combined
+
+
+# -- what legacy env.py files see --------------------------------------------------
+
+
+def _url_class_rendering_password(url: Any) -> Any:
+    """Return ``url`` as an object whose ``str()`` includes the password.
+
+    SQLAlchemy >= 1.4 masks the password in ``str(url)``; env.py files written
+    before that build their engine from ``str(db.engine.url)``, so they would
+    connect with the literal password ``***``.
+    """
+    if not hasattr(url, "render_as_string"):
+        return url
+    return _PlainURL.from_url(url)
+
+
+try:  # SQLAlchemy >= 1.4: URL is an immutable named tuple we can subclass.
+    from sqlalchemy.engine import URL as _URL
+
+    class _PlainURL(_URL):  # type: ignore[misc,valid-type]
+        @classmethod
+        def from_url(cls, url: Any) -> Any:
+            return cls(*tuple(url))
+
+        def __str__(self) -> str:
+            return self.render_as_string(hide_password=False)
+
+except ImportError:  # pragma: no cover - SQLAlchemy 1.3
+    _PlainURL = None  # type: ignore[assignment,misc]
+
+
+class LegacyEngine:
+    """An engine as SQLAlchemy 1.3 showed it: ``str(engine.url)`` has the password."""
+
+    def __init__(self, engine: Any) -> None:
+        self._engine = engine
+
+    @property
+    def url(self) -> Any:
+        """Return the URL; its ``str()`` renders the real password."""
+        return _url_class_rendering_password(self._engine.url)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._engine, name)
+
+    def __repr__(self) -> str:
+        return "Engine(%s)" % masked_url(self._engine.url)
+
+
+class LegacyDatabase:
+    """The Flask-SQLAlchemy object as env.py files of every generation expect it.
+
+    Attribute access falls through to the real ``db``; only the calls whose
+    meaning changed are answered here.
+    """
+
+    def __init__(self, db: Any) -> None:
+        self._db = db
+
+    @property
+    def real(self) -> Any:
+        """Return the application's own Flask-SQLAlchemy object."""
+        return self._db
+
+    @property
+    def engine(self) -> LegacyEngine:
+        """Return the default engine, as old env.py files use it."""
+        return LegacyEngine(engine_for(self._db, None))
+
+    def get_engine(self, app: Any = None, bind: Optional[str] = None, **kwargs: Any) -> LegacyEngine:
+        """Return the engine of a bind: ``get_engine(app, bind)`` or ``get_engine(bind=...)``."""
+        bind = kwargs.pop("bind_key", bind)
+        if app is not None and not hasattr(app, "config"):
+            bind = app  # Flask-SQLAlchemy 3 style: the bind key came first
+        return LegacyEngine(engine_for(self._db, bind))
+
+    def get_binds(self, app: Any = None) -> Dict[Any, LegacyEngine]:
+        """Return a table -> engine mapping for every table, as Flask-SQLAlchemy 2 did."""
+        mapping = {}
+        for table in self.metadata.tables.values():
+            mapping[table] = self.get_engine(bind=table.info.get("bind_key"))
+        return mapping
+
+    @property
+    def metadata(self) -> MetaData:
+        """Return all tables of all binds, tagged with their ``bind_key``."""
+        if "_metadata" not in self.__dict__:
+            self.__dict__["_metadata"] = all_tables_metadata(self._db)
+        return self.__dict__["_metadata"]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._db, name)
+
+
+def real_db(db: Any) -> Any:
+    """Return the application's Flask-SQLAlchemy object behind a LegacyDatabase."""
+    return db.real if isinstance(db, LegacyDatabase) else db
+
+
+def iter_passwords(db: Any, app: Any) -> Iterator[str]:
+    """Yield every database password the app knows of (to keep them out of output)."""
+    urls = []
+    for key in ("SQLALCHEMY_DATABASE_URI",):
+        if app.config.get(key):
+            urls.append(app.config[key])
+    urls.extend((app.config.get("SQLALCHEMY_BINDS") or {}).values())
+    for raw in urls:
+        if isinstance(raw, dict):
+            raw = raw.get("url")
+        password = _password_in(raw)
+        if password:
+            yield password
+
+
+def _password_in(raw: Any) -> Optional[str]:
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        return password_of(raw)
+    from sqlalchemy.engine.url import make_url
+
+    try:
+        return password_of(make_url(raw))
+    except Exception:
+        match = re.match(r"^[^:]+://[^:/@]*:([^@]*)@", raw)
+        return match.group(1) if match else None

@@ -1,0 +1,42 @@
+"""The Alembic Config this package hands to alembic.command and to env.py."""
+
+import os
+import re
+from typing import Any, Optional
+
+from alembic import __version__ as _alembic_version_string
+from alembic.config import Config as AlembicConfig
+
+#: Alembic's version as a tuple of ints, as Flask-Migrate exported it.
+alembic_version = tuple(int(part) for part in re.findall(r"\d+", _alembic_version_string)[:3])
+
+TEMPLATES_DIRECTORY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
+
+# A '%' that starts neither '%%' nor '%(': configparser would reject it.
+_PERCENT = re.compile(r"%%|%\(|%")
+
+
+def escape_lone_percents(value: str) -> str:
+    """Double each '%' that configparser interpolation would reject, keep the rest."""
+    return _PERCENT.sub(lambda match: match.group(0) if len(match.group(0)) == 2 else "%%", value)
+
+
+class Config(AlembicConfig):
+    """Alembic's Config, with our templates and a tolerance old env.py files need.
+
+    Flask-Migrate 2.0-2.3 era env.py files set ``sqlalchemy.url`` without
+    escaping '%', which breaks on passwords like ``p%40ss``; values are
+    escaped here instead, so those files run unchanged.
+    """
+
+    def __init__(self, *args: Any, template_directory: Optional[str] = None, **kwargs: Any) -> None:
+        self.template_directory = template_directory
+        super().__init__(*args, **kwargs)
+
+    def get_template_directory(self) -> str:
+        """Return the folder holding the repository templates."""
+        return self.template_directory or TEMPLATES_DIRECTORY
+
+    def set_section_option(self, section: str, name: str, value: str) -> None:
+        """Set an option, escaping '%' signs that interpolation would reject."""
+        super().set_section_option(section, name, escape_lone_percents(value))

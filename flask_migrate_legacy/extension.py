@@ -1,0 +1,119 @@
+"""Migrate, the Flask extension, and the per-app state env.py files read."""
+
+import os
+from typing import Any, Callable, Dict, List, Optional, Sequence, Union
+
+from .compat import LegacyDatabase, all_tables_metadata, real_db
+
+PathLike = Union[str, "os.PathLike[str]"]
+ConfigureCallback = Callable[[Any], Any]
+
+
+class MigrateState:
+    """What ``app.extensions['migrate']`` holds; env.py files read these attributes."""
+
+    def __init__(self, migrate: "Migrate", db: Any, **configure_args: Any) -> None:
+        self.migrate = migrate
+        self.db = LegacyDatabase(db) if db is not None else None
+        self.directory = migrate.directory
+        self._configure_args = configure_args
+
+    @property
+    def configure_args(self) -> Dict[str, Any]:
+        """Return a fresh copy of the arguments for ``context.configure``.
+
+        A copy each time: some env.py files add keys to it, which must not
+        leak into the next command run in the same process.
+        """
+        return dict(self._configure_args)
+
+    @property
+    def metadata(self) -> Any:
+        """Return the models' MetaData (Flask-Migrate 1.x env.py files read it here)."""
+        return all_tables_metadata(real_db(self.db))
+
+
+class Migrate:
+    """Register Alembic-backed migrations for a Flask app and its Flask-SQLAlchemy db.
+
+    Gives ``flask <command>`` (``flask db`` by default) and the state the
+    ``MigrateCommand`` and module-level functions use.
+    """
+
+    def __init__(
+        self,
+        app: Any = None,
+        db: Any = None,
+        directory: PathLike = "migrations",
+        command: str = "db",
+        compare_type: bool = True,
+        render_as_batch: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        self.configure_callbacks: List[ConfigureCallback] = []
+        self.db = db
+        self.command = command
+        self.directory = os.fspath(directory)
+        self.alembic_ctx_kwargs = dict(kwargs, compare_type=compare_type, render_as_batch=render_as_batch)
+        if app is not None and db is not None:
+            self.init_app(app, db, directory)
+
+    def init_app(
+        self,
+        app: Any,
+        db: Any = None,
+        directory: Optional[PathLike] = None,
+        command: Optional[str] = None,
+        compare_type: Optional[bool] = None,
+        render_as_batch: Optional[bool] = None,
+        **kwargs: Any,
+    ) -> None:
+        """Attach to ``app``: store the state and register the ``flask db`` group."""
+        self.db = db if db is not None else self.db
+        self.command = command or self.command
+        self.directory = os.fspath(directory) if directory is not None else self.directory
+        self.alembic_ctx_kwargs.update(kwargs)
+        if compare_type is not None:
+            self.alembic_ctx_kwargs["compare_type"] = compare_type
+        if render_as_batch is not None:
+            self.alembic_ctx_kwargs["render_as_batch"] = render_as_batch
+        if not hasattr(app, "extensions"):
+            app.extensions = {}
+        app.extensions["migrate"] = MigrateState(self, self.db, **self.alembic_ctx_kwargs)
+        from .commands import click_group
+
+        app.cli.add_command(click_group(), name=self.command)
+
+    def configure(self, callback: ConfigureCallback) -> ConfigureCallback:
+        """Register a callback that receives and returns the Alembic Config (a decorator)."""
+        self.configure_callbacks.append(callback)
+        return callback
+
+    def call_configure_callbacks(self, config: Any) -> Any:
+        """Pass ``config`` through every configure callback, in registration order."""
+        for callback in self.configure_callbacks:
+            config = callback(config)
+        return config
+
+    def get_config(
+        self,
+        directory: Optional[PathLike] = None,
+        x_arg: Union[None, str, Sequence[str]] = None,
+        opts: Optional[Sequence[str]] = None,
+    ) -> Any:
+        """Build the Alembic Config for ``directory`` with ``-x`` values and flags in cmd_opts."""
+        import argparse
+
+        from .config import Config
+
+        directory = os.fspath(directory) if directory is not None else self.directory
+        config = Config(os.path.join(directory, "alembic.ini"))
+        config.set_main_option("script_location", directory)
+        if config.cmd_opts is None:
+            config.cmd_opts = argparse.Namespace()
+        for opt in opts or ():
+            setattr(config.cmd_opts, opt, True)
+        if isinstance(x_arg, str):
+            x_arg = [x_arg]
+        config.cmd_opts.x = list(x_arg or ())
+        return self.call_configure_callbacks(config)

@@ -1,0 +1,229 @@
+"""Turn whatever a db subcommand raised into one precise, password-free line."""
+
+import os
+import re
+import traceback
+from typing import Any, List, Optional
+
+from .compat import engine_for, iter_passwords, mask_secrets, masked_url, real_db
+
+#: Driver modules SQLAlchemy dialects import, and the pip package that provides each.
+DRIVER_PACKAGES = {
+    "psycopg2": "psycopg2-binary",
+    "psycopg": "psycopg[binary]",
+    "pymysql": "PyMySQL",
+    "MySQLdb": "mysqlclient",
+    "mysql": "mysql-connector-python",
+    "mariadb": "mariadb",
+    "pg8000": "pg8000",
+    "asyncpg": "asyncpg",
+    "aiomysql": "aiomysql",
+    "aiosqlite": "aiosqlite",
+    "pyodbc": "pyodbc",
+    "oracledb": "oracledb",
+    "cx_Oracle": "cx_Oracle",
+    "pymssql": "pymssql",
+}
+
+# Transactional DDL: a failed migration leaves no partial schema change.
+_TRANSACTIONAL_DDL = {"postgresql", "mssql"}
+
+
+def describe_failure(exc: BaseException, state: Any, config: Any, command: str, target: Optional[str]) -> str:
+    """Return the one-line message for ``exc`` raised while running ``command``."""
+    from flask import current_app
+
+    message = _describe(exc, state, config, command)
+    if command in ("upgrade", "downgrade") and _ran_in_migration(exc, config):
+        message += _aftermath(state, config)
+    passwords = list(iter_passwords(real_db(state.db), current_app)) if state.db is not None else []
+    return mask_secrets(" ".join(message.split()), passwords)
+
+
+def _describe(exc: BaseException, state: Any, config: Any, command: str) -> str:
+    from alembic.util import CommandError
+
+    if isinstance(exc, CommandError):
+        return _command_error(exc, config)
+    revision_file = _failing_file(exc, _version_locations(config))
+    if isinstance(exc, SyntaxError):
+        where = "%s, line %s" % (exc.filename or "?", exc.lineno)
+        return "syntax error in %s: %s" % (where, exc.msg)
+    if isinstance(exc, ImportError) and _missing_driver(exc):
+        module = _missing_driver(exc)
+        return "the database driver %r is not installed: pip install %s" % (
+            module,
+            DRIVER_PACKAGES.get(module or "", module),
+        )
+    database = _database_error(exc, state)
+    if database is not None:
+        text = database
+    else:
+        text = "%s: %s" % (type(exc).__name__, _first_line(str(exc)))
+    if revision_file is not None:
+        revision_id = _revision_of(revision_file, config)
+        return "revision %s (%s) failed: %s" % (revision_id, _relative(revision_file), text)
+    env_file = _failing_file(exc, [_script_location(config)], exact="env.py")
+    if env_file is not None and database is None:
+        return "%s failed: %s" % (_relative(env_file), text)
+    return text
+
+
+def _command_error(exc: BaseException, config: Any) -> str:
+    text = str(exc)
+    unknown = re.match(r"Can't locate revision identified by '([^']+)'", text)
+    if unknown:
+        matches = sorted(r for r in _all_revisions(config) if r.startswith(unknown.group(1)))
+        if len(matches) > 1:
+            return "ambiguous revision %r: it is the start of %s; give more characters" % (
+                unknown.group(1), ", ".join(matches))
+    if "Multiple head revisions" in text or "multiple heads" in text.lower():
+        heads = _heads(config)
+        if heads:
+            return (
+                "the migration history has several heads (%s): upgrade one with 'upgrade <rev>', "
+                "or join them with 'merge -m \"merge heads\" %s'" % (", ".join(heads), " ".join(heads))
+            )
+    return text
+
+
+def _heads(config: Any) -> List[str]:
+    try:
+        from alembic.script import ScriptDirectory
+
+        return list(ScriptDirectory.from_config(config).get_heads())
+    except Exception:
+        return []
+
+
+def _all_revisions(config: Any) -> List[str]:
+    try:
+        from alembic.script import ScriptDirectory
+
+        return [script.revision for script in ScriptDirectory.from_config(config).walk_revisions()]
+    except Exception:
+        return []
+
+
+def _missing_driver(exc: ImportError) -> Optional[str]:
+    name = getattr(exc, "name", None) or ""
+    root = name.split(".")[0]
+    return root if root in DRIVER_PACKAGES else None
+
+
+def _database_error(exc: BaseException, state: Any) -> Optional[str]:
+    from sqlalchemy import exc as sa_exc
+
+    if isinstance(exc, sa_exc.NoSuchModuleError):
+        return "unknown database dialect in the URL: %s" % _first_line(str(exc))
+    if not isinstance(exc, sa_exc.DBAPIError):
+        return None
+    detail = _first_line(str(exc.orig)) if exc.orig is not None else _first_line(str(exc))
+    if exc.statement is None or exc.connection_invalidated:
+        where = ""
+        try:
+            url = engine_for(real_db(state.db)).url
+            where = " %s" % masked_url(url)
+        except Exception:
+            pass
+        if exc.connection_invalidated:
+            return "lost the connection to the database%s: %s" % (where, detail)
+        return "cannot connect to the database%s: %s" % (where, detail)
+    return "the database refused a statement: %s" % detail
+
+
+def _ran_in_migration(exc: BaseException, config: Any) -> bool:
+    return _failing_file(exc, _version_locations(config)) is not None or _is_db_error(exc)
+
+
+def _is_db_error(exc: BaseException) -> bool:
+    from sqlalchemy import exc as sa_exc
+
+    return isinstance(exc, sa_exc.DBAPIError) and exc.statement is not None
+
+
+def _aftermath(state: Any, config: Any) -> str:
+    """Say where the failed run left the default database."""
+    from alembic.runtime.migration import MigrationContext
+
+    try:
+        engine = engine_for(real_db(state.db))
+        options = {}
+        version_table = state.configure_args.get("version_table")
+        if version_table:
+            options["version_table"] = version_table
+        with engine.connect() as connection:
+            heads = MigrationContext.configure(connection, opts=options).get_current_heads()
+        dialect = engine.dialect.name
+    except Exception:
+        return ""
+    at = ", ".join(heads) if heads else "base (no revision)"
+    if dialect in _TRANSACTIONAL_DDL:
+        return " The failed revision's changes were rolled back; the database is at revision %s." % at
+    if dialect in ("mysql", "mariadb"):
+        return (
+            " The database is at revision %s; statements of the failed revision that ran before the error "
+            "stayed applied (MySQL/MariaDB cannot roll back DDL): undo them by hand, or fix the script so "
+            "it can run again over them." % at
+        )
+    return " The database is at revision %s." % at
+
+
+def _script_location(config: Any) -> str:
+    if config is None:
+        return ""
+    return os.path.abspath(config.get_main_option("script_location") or "")
+
+
+def _version_locations(config: Any) -> List[str]:
+    if config is None:
+        return []
+    locations = [os.path.join(_script_location(config), "versions")]
+    extra = config.get_main_option("version_locations")
+    if extra:
+        locations.extend(os.path.abspath(p) for p in extra.replace(",", " ").split())
+    return locations
+
+
+def _failing_file(exc: BaseException, folders: List[str], exact: Optional[str] = None) -> Optional[str]:
+    """Return the innermost file of the traceback (or syntax error) inside ``folders``."""
+    folders = [f for f in folders if f]
+    candidates = []
+    if isinstance(exc, SyntaxError) and exc.filename:
+        candidates.append(exc.filename)
+    candidates.extend(frame.filename for frame in traceback.extract_tb(exc.__traceback__))
+    found = None
+    for filename in candidates:
+        path = os.path.abspath(filename)
+        if exact is not None and os.path.basename(path) != exact:
+            continue
+        if any(path.startswith(folder + os.sep) for folder in folders):
+            found = path
+    return found
+
+
+def _revision_of(path: str, config: Any) -> str:
+    try:
+        from alembic.script import ScriptDirectory
+
+        for script in ScriptDirectory.from_config(config).walk_revisions():
+            if script.path and os.path.abspath(script.path) == path:
+                return script.revision
+    except Exception:
+        pass
+    return os.path.basename(path).split("_")[0]
+
+
+def _relative(path: str) -> str:
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if relative.startswith(".." + os.sep + "..") else relative
+
+
+def _first_line(text: str) -> str:
+    for line in text.strip().splitlines():
+        if line.strip():
+            return line.strip()
+    return text.strip()

@@ -1,0 +1,215 @@
+"""One plain function per db subcommand, over alembic.command.
+
+Each needs an application context (``current_app`` with ``Migrate`` set up),
+returns normally on success and raises :class:`MigrationError` on any failure.
+Alembic is imported only when one of them runs.
+"""
+
+import contextlib
+import os
+import shutil
+from typing import Any, Iterator, List, Optional, Sequence, Union
+
+from .errors import UserError
+from .failures import describe_failure
+
+XArg = Union[None, str, Sequence[str]]
+
+
+class MigrationError(UserError):
+    """A db subcommand failed; the message says why in one line."""
+
+
+def _state() -> Any:
+    from flask import current_app
+
+    state = current_app.extensions.get("migrate") if hasattr(current_app, "extensions") else None
+    if state is None:
+        raise MigrationError(
+            "Flask-Migrate is not set up for this app: create Migrate(app, db) (or call migrate.init_app(app, db))"
+        )
+    return state
+
+
+def _directory(directory: Optional[Any]) -> str:
+    return os.fspath(directory) if directory is not None else _state().directory
+
+
+def _require_repository(directory: str) -> None:
+    if not os.path.isdir(directory):
+        raise MigrationError(
+            "no migrations folder at %r: create it with the 'init' subcommand (e.g. 'python manage.py db init')"
+            % directory
+        )
+    if not os.path.isfile(os.path.join(directory, "env.py")):
+        raise MigrationError("%r is not a migrations folder: it has no env.py" % directory)
+
+
+def _config(directory: Optional[Any], x_arg: XArg = None, opts: Optional[Sequence[str]] = None) -> Any:
+    directory = _directory(directory)
+    _require_repository(directory)
+    return _state().migrate.get_config(directory, x_arg=x_arg, opts=opts)
+
+
+@contextlib.contextmanager
+def _reported(config: Any = None, command: str = "", target: Optional[str] = None) -> Iterator[None]:
+    """Turn any failure inside into a MigrationError with a one-line message."""
+    try:
+        yield
+    except MigrationError:
+        raise
+    except UserError as exc:
+        raise MigrationError(str(exc)) from exc
+    except Exception as exc:
+        raise MigrationError(describe_failure(exc, _state(), config, command, target)) from exc
+
+
+def _run(command: str, config: Any, *args: Any, target: Optional[str] = None, **kwargs: Any) -> None:
+    from alembic import command as alembic_command
+
+    from .lock import migration_lock
+
+    with _reported(config, command, target):
+        with migration_lock(_state(), command, sql=kwargs.get("sql", False)):
+            getattr(alembic_command, command)(config, *args, **kwargs)
+
+
+def list_templates() -> None:
+    """List the available repository templates."""
+    from .config import Config
+
+    config = Config()
+    root = config.get_template_directory()
+    config.print_stdout("Available templates:\n")
+    for name in sorted(os.listdir(root)):
+        with open(os.path.join(root, name, "README")) as readme:
+            synopsis = readme.readline().strip()
+        config.print_stdout("%s - %s", name, synopsis)
+
+
+def init(directory: Optional[str] = None, multidb: bool = False, template: Optional[str] = None,
+         package: bool = False) -> None:
+    """Create a new migrations folder."""
+    from alembic import command as alembic_command
+
+    from .config import Config
+
+    directory = _directory(directory)
+    template_directory = None
+    if template is not None and ("/" in template or "\\" in template):
+        template_directory, template = os.path.split(os.path.normpath(template))
+    template = template or ("flask-multidb" if multidb else "flask")
+    config = Config(template_directory=template_directory)
+    if not os.path.isfile(os.path.join(config.get_template_directory(), template, "env.py")):
+        raise MigrationError(
+            "no template %r in %s (see the 'list-templates' subcommand)" % (template, config.get_template_directory())
+        )
+    if os.path.exists(directory) and (not os.path.isdir(directory) or os.listdir(directory)):
+        raise MigrationError("%r already exists and is not empty: nothing was written" % directory)
+    config.set_main_option("script_location", directory)
+    config.config_file_name = os.path.join(directory, "alembic.ini")
+    config = _state().migrate.call_configure_callbacks(config)
+    existed = os.path.isdir(directory)
+    try:
+        with _reported(config, "init"):
+            alembic_command.init(config, directory, template=template, package=package)
+    except BaseException:
+        # Leave no half-written repository behind.
+        if existed:
+            for entry in os.listdir(directory):
+                path = os.path.join(directory, entry)
+                shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
+        else:
+            shutil.rmtree(directory, ignore_errors=True)
+        raise
+
+
+def revision(directory: Optional[str] = None, message: Optional[str] = None, autogenerate: bool = False,
+             sql: bool = False, head: str = "head", splice: bool = False, branch_label: Optional[str] = None,
+             version_path: Optional[str] = None, rev_id: Optional[str] = None, x_arg: XArg = None) -> None:
+    """Create a new revision file."""
+    config = _config(directory, x_arg, opts=["autogenerate"] if autogenerate else None)
+    _run("revision", config, message, autogenerate=autogenerate, sql=sql, head=head, splice=splice,
+         branch_label=branch_label, version_path=version_path, rev_id=rev_id)
+
+
+def migrate(directory: Optional[str] = None, message: Optional[str] = None, sql: bool = False, head: str = "head",
+            splice: bool = False, branch_label: Optional[str] = None, version_path: Optional[str] = None,
+            rev_id: Optional[str] = None, x_arg: XArg = None) -> None:
+    """Autogenerate a new revision file (alias for 'revision --autogenerate')."""
+    config = _config(directory, x_arg, opts=["autogenerate"])
+    _run("revision", config, message, autogenerate=True, sql=sql, head=head, splice=splice,
+         branch_label=branch_label, version_path=version_path, rev_id=rev_id)
+
+
+def edit(directory: Optional[str] = None, revision: str = "head", x_arg: XArg = None) -> None:
+    """Edit a revision file in $EDITOR."""
+    _run("edit", _config(directory, x_arg), revision)
+
+
+def merge(directory: Optional[str] = None, revisions: Union[str, Sequence[str]] = "heads",
+          message: Optional[str] = None, branch_label: Optional[str] = None, rev_id: Optional[str] = None,
+          x_arg: XArg = None) -> None:
+    """Merge two or more revisions into one new revision file."""
+    if not isinstance(revisions, str):
+        revisions = list(revisions) or "heads"
+    _run("merge", _config(directory, x_arg), revisions, message=message, branch_label=branch_label, rev_id=rev_id)
+
+
+def upgrade(directory: Optional[str] = None, revision: str = "head", sql: bool = False, tag: Optional[str] = None,
+            x_arg: XArg = None) -> None:
+    """Upgrade the database to a later revision."""
+    _run("upgrade", _config(directory, x_arg), revision, sql=sql, tag=tag, target=revision)
+
+
+def downgrade(directory: Optional[str] = None, revision: str = "-1", sql: bool = False, tag: Optional[str] = None,
+              x_arg: XArg = None) -> None:
+    """Revert the database to an earlier revision."""
+    if sql and revision == "-1":
+        revision = "head:-1"  # offline mode has no current revision to step back from
+    _run("downgrade", _config(directory, x_arg), revision, sql=sql, tag=tag, target=revision)
+
+
+def show(directory: Optional[str] = None, revision: str = "head", x_arg: XArg = None) -> None:
+    """Show the revision denoted by the given symbol."""
+    _run("show", _config(directory, x_arg), revision)
+
+
+def history(directory: Optional[str] = None, rev_range: Optional[str] = None, verbose: bool = False,
+            indicate_current: bool = False, x_arg: XArg = None) -> None:
+    """List revisions in chronological order."""
+    _run("history", _config(directory, x_arg), rev_range, verbose=verbose, indicate_current=indicate_current)
+
+
+def heads(directory: Optional[str] = None, verbose: bool = False, resolve_dependencies: bool = False,
+          x_arg: XArg = None) -> None:
+    """Show the current heads of the revision history."""
+    _run("heads", _config(directory, x_arg), verbose=verbose, resolve_dependencies=resolve_dependencies)
+
+
+def branches(directory: Optional[str] = None, verbose: bool = False, x_arg: XArg = None) -> None:
+    """Show the branch points of the revision history."""
+    _run("branches", _config(directory, x_arg), verbose=verbose)
+
+
+def current(directory: Optional[str] = None, verbose: bool = False, x_arg: XArg = None) -> None:
+    """Show the current revision of each database."""
+    _run("current", _config(directory, x_arg), verbose=verbose)
+
+
+def stamp(directory: Optional[str] = None, revision: str = "head", sql: bool = False, tag: Optional[str] = None,
+          purge: bool = False, x_arg: XArg = None) -> None:
+    """Set the database's revision without running any migration."""
+    _run("stamp", _config(directory, x_arg), revision, sql=sql, tag=tag, purge=purge, target=revision)
+
+
+def check(directory: Optional[str] = None, x_arg: XArg = None) -> None:
+    """Fail when the models differ from the database (a new migration is needed)."""
+    _run("check", _config(directory, x_arg))
+
+
+#: The operations in the order the CLIs list them.
+OPERATIONS: List[Any] = [
+    init, list_templates, revision, migrate, edit, merge, upgrade, downgrade,
+    show, history, heads, branches, current, stamp, check,
+]
