@@ -1,0 +1,166 @@
+"""Fixtures: throwaway databases on SQLite, PostgreSQL and MariaDB, and project folders.
+
+Each PostgreSQL/MariaDB test gets a database of its own, dropped afterwards.
+In CI (CI=true) an unreachable server fails the test; elsewhere it is skipped.
+"""
+
+import os
+import sys
+import uuid
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+from helpers import write_project  # noqa: E402
+
+PG_ADMIN = dict(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
+MYSQL_ADMIN = dict(host="127.0.0.1", port=3306, user="root", password="")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+#: A PostgreSQL role that must give its password (see .ci/setup-databases).
+SECRET_ROLE = "fml_secret"
+SECRET_PASSWORD = "s3cr%t@p:ss/w"
+
+
+def unavailable(what: str, error: Exception) -> None:
+    """Fail in CI, skip elsewhere: a database test cannot run without its server."""
+    message = "%s is not reachable: %s" % (what, error)
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def postgres_scheme() -> str:
+    """Return the URL scheme of the PostgreSQL driver this SQLAlchemy has (psycopg 3 needs 2.0)."""
+    import sqlalchemy
+
+    return "postgresql+psycopg" if int(sqlalchemy.__version__.split(".")[0]) >= 2 else "postgresql"
+
+
+def _unique_name() -> str:
+    return "fml_" + uuid.uuid4().hex[:12]
+
+
+class PostgresServer:
+    """Create and drop databases on the local PostgreSQL server."""
+
+    def __init__(self) -> None:
+        import psycopg
+
+        self.psycopg = psycopg
+
+    def admin(self):
+        return self.psycopg.connect(autocommit=True, connect_timeout=5, **PG_ADMIN)
+
+    def create(self, owner: str = "postgres") -> str:
+        name = _unique_name()
+        with self.admin() as connection:
+            connection.execute('CREATE DATABASE "%s" OWNER "%s"' % (name, owner))
+        return name
+
+    def drop(self, name: str) -> None:
+        with self.admin() as connection:
+            connection.execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
+
+
+class MariaDBServer:
+    """Create and drop databases on the local MariaDB server."""
+
+    def __init__(self) -> None:
+        import pymysql
+
+        self.pymysql = pymysql
+
+    def admin(self):
+        return self.pymysql.connect(autocommit=True, connect_timeout=5, **MYSQL_ADMIN)
+
+    def create(self) -> str:
+        name = _unique_name()
+        connection = self.admin()
+        try:
+            connection.cursor().execute("CREATE DATABASE `%s`" % name)
+        finally:
+            connection.close()
+        return name
+
+    def drop(self, name: str) -> None:
+        connection = self.admin()
+        try:
+            connection.cursor().execute("DROP DATABASE IF EXISTS `%s`" % name)
+        finally:
+            connection.close()
+
+
+@pytest.fixture
+def postgres_url():
+    """A URL of a fresh PostgreSQL database."""
+    try:
+        server = PostgresServer()
+        name = server.create()
+    except Exception as exc:  # driver missing or server down
+        unavailable("PostgreSQL at 127.0.0.1:5432", exc)
+    yield "%s://postgres@127.0.0.1:5432/%s" % (postgres_scheme(), name)
+    server.drop(name)
+
+
+@pytest.fixture
+def mariadb_url():
+    """A URL of a fresh MariaDB database."""
+    try:
+        server = MariaDBServer()
+        name = server.create()
+    except Exception as exc:
+        unavailable("MariaDB at 127.0.0.1:3306", exc)
+    yield "mysql+pymysql://root@127.0.0.1:3306/%s" % name
+    server.drop(name)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    """A URL of a SQLite file in the test's folder."""
+    return "sqlite:///" + str(tmp_path / "app.sqlite")
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
+def database_url(request):
+    """The same test on each of the three databases."""
+    return request.getfixturevalue({"sqlite": "sqlite_url", "postgresql": "postgres_url",
+                                    "mariadb": "mariadb_url"}[request.param])
+
+
+@pytest.fixture
+def secret_postgres_url():
+    """A PostgreSQL database owned by a role whose password is checked (with '%', '@', ':', '/')."""
+    from urllib.parse import quote
+
+    try:
+        server = PostgresServer()
+        with server.admin() as connection:
+            exists = connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (SECRET_ROLE,)).fetchone()
+            verb = "ALTER" if exists else "CREATE"
+            connection.execute("%s ROLE %s LOGIN PASSWORD '%s'" % (verb, SECRET_ROLE, SECRET_PASSWORD))
+        name = server.create(owner=SECRET_ROLE)
+    except Exception as exc:
+        unavailable("PostgreSQL at 127.0.0.1:5432", exc)
+    try:
+        server.psycopg.connect(host="127.0.0.1", port=5432, user=SECRET_ROLE, password="wrong", dbname=name,
+                               connect_timeout=5).close()
+    except server.psycopg.OperationalError:
+        pass
+    else:
+        server.drop(name)
+        message = ("PostgreSQL accepts any password for %s: add 'host all %s 127.0.0.1/32 scram-sha-256' above "
+                   "the trust lines of pg_hba.conf (bash .ci/setup-databases does it)" % (SECRET_ROLE, SECRET_ROLE))
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    yield "%s://%s:%s@127.0.0.1:5432/%s" % (postgres_scheme(), SECRET_ROLE, quote(SECRET_PASSWORD, safe=""), name)
+    server.drop(name)
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A folder holding the default legacy project (app.py, manage.py)."""
+    write_project(str(tmp_path))
+    return str(tmp_path)

@@ -1,0 +1,108 @@
+"""Shared test helpers: write a small legacy project, run its CLIs as a user would."""
+
+import os
+import subprocess
+import sys
+import textwrap
+from typing import Dict, List, Optional, Sequence
+
+APP_TEMPLATE = '''\
+import json
+import os
+
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+from flask_migrate import Migrate
+
+app = Flask(__name__)
+app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+if os.environ.get("DATABASE_BINDS"):
+    app.config["SQLALCHEMY_BINDS"] = json.loads(os.environ["DATABASE_BINDS"])
+app.config["SQLALCHEMY_TRACK_MODIFICATIONS"] = False
+db = SQLAlchemy(app)
+migrate = Migrate(app, db{migrate_args})
+
+{models}
+'''
+
+MANAGE_TEMPLATE = '''\
+from flask_script import Manager
+from flask_migrate import MigrateCommand
+
+from app import app
+
+manager = Manager(app)
+manager.add_command("db", MigrateCommand)
+
+if __name__ == "__main__":
+    manager.run()
+'''
+
+USER_MODEL = '''
+class User(db.Model):
+    __tablename__ = "users"
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(64))
+'''
+
+
+def write_project(folder: str, models: str = USER_MODEL, migrate_args: str = "", manage: str = MANAGE_TEMPLATE) -> None:
+    """Write app.py (the app, db, models) and manage.py (the legacy CLI) into ``folder``."""
+    with open(os.path.join(folder, "app.py"), "w") as handle:
+        handle.write(APP_TEMPLATE.format(models=textwrap.dedent(models), migrate_args=migrate_args))
+    with open(os.path.join(folder, "manage.py"), "w") as handle:
+        handle.write(manage)
+
+
+def clean_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    """Return an environment for a child process without this test run's noise."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "PYTEST_"))}
+    env.pop("PYTHONPATH", None)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.update(extra or {})
+    return env
+
+
+def run(args: Sequence[str], cwd: str, env: Optional[Dict[str, str]] = None, input: Optional[str] = None,
+        timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run a command to completion and return it with text output."""
+    return subprocess.run(
+        list(args), cwd=cwd, env=clean_env(env), input=input, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def manage(folder: str, *args: str, env: Optional[Dict[str, str]] = None, input: Optional[str] = None,
+           script: str = "manage.py") -> subprocess.CompletedProcess:
+    """Run ``python manage.py ARGS`` in ``folder``."""
+    return run([sys.executable, script] + list(args), folder, env, input=input)
+
+
+def flask_db(folder: str, *args: str, env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
+    """Run ``flask db ARGS`` in ``folder`` with FLASK_APP=app.py."""
+    extra = dict(env or {}, FLASK_APP="app.py")
+    return run([sys.executable, "-m", "flask", "db"] + list(args), folder, extra)
+
+
+def assert_ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
+    """Fail with the child's output unless it exited 0."""
+    assert result.returncode == 0, "exit %s\nstdout:\n%s\nstderr:\n%s" % (
+        result.returncode, result.stdout, result.stderr)
+    return result
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, *fragments: str, code: int = 1) -> str:
+    """Check a clean failure: exit ``code``, no traceback, an ``Error:`` line holding ``fragments``."""
+    assert result.returncode == code, "exit %s\nstdout:\n%s\nstderr:\n%s" % (
+        result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+    assert len(lines) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+    return lines[0]
+
+
+def version_files(folder: str, directory: str = "migrations") -> List[str]:
+    """Return the revision files of a migrations folder."""
+    versions = os.path.join(folder, directory, "versions")
+    return sorted(f for f in os.listdir(versions) if f.endswith(".py"))

@@ -1,0 +1,93 @@
+"""The subcommand table, the operations' signatures and both CLIs agree; README follows the table."""
+
+import inspect
+import os
+
+import click
+import pytest
+from flask import Flask
+
+from flask_migrate_legacy import commands, operations
+from flask_migrate_legacy.commands import FLAG, OPTIONAL_POSITIONAL, POSITIONALS, REPEATED, REQUIRED_POSITIONAL, SUBCOMMANDS
+from flask_migrate_legacy.script import Manager
+
+README = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md")
+
+FLASK_MIGRATE_4_1_SUBCOMMANDS = {
+    "init", "list-templates", "revision", "migrate", "edit", "merge", "upgrade", "downgrade", "show",
+    "history", "heads", "branches", "current", "stamp", "check",
+}
+
+
+def test_table_covers_every_subcommand_and_every_operation():
+    assert {s.name for s in SUBCOMMANDS} == FLASK_MIGRATE_4_1_SUBCOMMANDS
+    assert [s.operation for s in SUBCOMMANDS] == operations.OPERATIONS
+
+
+@pytest.mark.parametrize("subcommand", SUBCOMMANDS, ids=lambda s: s.name)
+def test_table_matches_the_operation_signature(subcommand):
+    parameters = inspect.signature(subcommand.operation).parameters
+    assert {a.name for a in subcommand.arguments} == set(parameters)
+    for argument in subcommand.arguments:
+        default = parameters[argument.name].default
+        if argument.shape == FLAG:
+            assert default is False, argument
+        if argument.shape in (REPEATED,):
+            assert default is None, argument
+    assert subcommand.help, "operation %s needs a docstring" % subcommand.operation.__name__
+
+
+@pytest.mark.parametrize("subcommand", SUBCOMMANDS, ids=lambda s: s.name)
+def test_directory_and_x_arg_on_every_subcommand_that_runs_env_py(subcommand):
+    names = [a.name for a in subcommand.arguments]
+    if subcommand.name == "list-templates":
+        assert names == []  # it reads only the package's templates
+        return
+    assert "directory" in names
+    if subcommand.name != "init":  # init writes env.py, it does not run it
+        assert "x_arg" in names
+
+
+def _script_parser_for(subcommand_name):
+    manager = Manager(Flask("table"))
+    manager.add_command("db", commands.build_migrate_command())
+    manager.set_defaults()
+    manager.create_parser("manage.py")
+    return manager._commands["db"]._commands[subcommand_name].parser
+
+
+@pytest.mark.parametrize("subcommand", SUBCOMMANDS, ids=lambda s: s.name)
+def test_migrate_command_is_built_from_the_table(subcommand):
+    parser = _script_parser_for(subcommand.name)
+    actions = {a.dest: a for a in parser._actions if a.dest != "help"}
+    assert set(actions) == {a.name for a in subcommand.arguments}
+    for argument in subcommand.arguments:
+        action = actions[argument.name]
+        assert tuple(action.option_strings) == argument.flags
+        if argument.shape not in (REPEATED, REQUIRED_POSITIONAL):
+            assert action.default == subcommand.default(argument), argument
+        assert action.help == argument.help
+
+
+@pytest.mark.parametrize("subcommand", SUBCOMMANDS, ids=lambda s: s.name)
+def test_flask_db_group_is_built_from_the_table(subcommand):
+    command = commands.click_group().commands[subcommand.name]
+    params = {p.name: p for p in command.params}
+    assert set(params) == {a.name for a in subcommand.arguments}
+    for argument in subcommand.arguments:
+        param = params[argument.name]
+        if isinstance(param, click.Option):
+            assert tuple(param.opts + param.secondary_opts) == argument.flags
+            assert param.help == argument.help
+        else:
+            assert argument.shape in (OPTIONAL_POSITIONAL, REQUIRED_POSITIONAL, POSITIONALS)
+        if argument.shape not in (REPEATED, REQUIRED_POSITIONAL, POSITIONALS, FLAG):
+            assert param.default == subcommand.default(argument), argument
+    assert command.help == subcommand.help
+
+
+def test_readme_documents_every_subcommand_as_the_table_says():
+    with open(README, encoding="utf-8") as handle:
+        readme = handle.read()
+    assert commands.reference_markdown() in readme, (
+        "README's subcommand reference is out of date: paste commands.reference_markdown() into it")
