@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Run the test suite in a fresh virtualenv, against the package installed the
+# way users install it (a built wheel, not an editable checkout), so a
+# packaging mistake fails the tests.
+#   PYTHON        interpreter to build the venv with      (default: python3)
+#   VENV          where to put the venv                    (default: .venv)
+#   REQUIREMENTS  the dependency set to install            (default: requirements.txt)
+# Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+VENV=${VENV:-.venv}
+REQUIREMENTS=${REQUIREMENTS:-requirements.txt}
+
+"$PYTHON" -m venv "$VENV"
+"$VENV/bin/python" -m pip install -q --upgrade pip
+"$VENV/bin/python" -m pip install -q -r "$REQUIREMENTS" pytest-xdist
+"$VENV/bin/python" -m pip install -q --no-deps --force-reinstall .
+"$VENV/bin/python" - <<'PY'
+import sys, importlib.metadata as m
+names = ["Flask", "Flask-SQLAlchemy", "SQLAlchemy", "alembic", "Flask-Script"]
+versions = []
+for name in names:
+    try:
+        versions.append("%s %s" % (name, m.version(name)))
+    except m.PackageNotFoundError:
+        pass
+print("Python %s; %s" % (sys.version.split()[0], ", ".join(versions)))
+PY
+exec "$VENV/bin/pytest" -n 2 "$@"
