@@ -32,7 +32,6 @@ setup(
     license="MIT",
     packages=find_packages(include=["flask_migrate_legacy", "flask_migrate_legacy.*"]),
     package_data={"flask_migrate_legacy": ["py.typed", "templates/*/*"]},
-    include_package_data=True,
     cmdclass={"build_py": BuildPyWithImportHook},
     python_requires=">=3.8",
     install_requires=[

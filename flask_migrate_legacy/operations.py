@@ -8,6 +8,7 @@ Alembic is imported only when one of them runs.
 import contextlib
 import os
 import shutil
+import sys
 from typing import Any, Iterator, List, Optional, Sequence, Union
 
 from .errors import UserError
@@ -45,9 +46,41 @@ def _require_repository(directory: str) -> None:
         raise MigrationError("%r is not a migrations folder: it has no env.py" % directory)
 
 
+#: (env.py's file, app's file) pairs already warned about in this process.
+_WARNED_SQLITE_FILES = set()  # type: set
+
+
+def _warn_if_env_opens_another_sqlite_file(directory: str) -> None:
+    """Warn when an old env.py would migrate a different SQLite file than the app uses."""
+    from flask import current_app
+
+    from .compat import moved_sqlite_file
+
+    state = _state()
+    if state.db is None:
+        return
+    with open(os.path.join(directory, "env.py")) as handle:
+        if "SQLALCHEMY_DATABASE_URI" not in handle.read():
+            return
+    files = moved_sqlite_file(current_app, state.db)
+    if files is None:
+        return
+    if files in _WARNED_SQLITE_FILES:
+        return
+    _WARNED_SQLITE_FILES.add(files)
+    env_file, app_file = files
+    sys.stderr.write(
+        "Warning: %s reads SQLALCHEMY_DATABASE_URI, so it migrates %s, but Flask-SQLAlchemy 3 gives the app %s "
+        "(relative SQLite paths now live in the instance folder). Fix: make the path absolute in "
+        "SQLALCHEMY_DATABASE_URI, e.g. 'sqlite:///' + os.path.join(app.instance_path, %r).\n"
+        % (os.path.join(directory, "env.py"), env_file, app_file, os.path.basename(app_file))
+    )
+
+
 def _config(directory: Optional[Any], x_arg: XArg = None, opts: Optional[Sequence[str]] = None) -> Any:
     directory = _directory(directory)
     _require_repository(directory)
+    _warn_if_env_opens_another_sqlite_file(directory)
     return _state().migrate.get_config(directory, x_arg=x_arg, opts=opts)
 
 

@@ -130,33 +130,53 @@ def database_url(request):
 
 
 @pytest.fixture
-def secret_postgres_url():
-    """A PostgreSQL database owned by a role whose password is checked (with '%', '@', ':', '/')."""
+def make_secret_postgres_url():
+    """Return a function giving URLs of fresh PostgreSQL databases owned by a role whose password is checked.
+
+    The password holds '%', '@', ':' and '/', which must survive every way a
+    URL is rendered, escaped and parsed on its way to the driver.
+    """
     from urllib.parse import quote
 
+    created = []
     try:
         server = PostgresServer()
         with server.admin() as connection:
             exists = connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (SECRET_ROLE,)).fetchone()
             verb = "ALTER" if exists else "CREATE"
             connection.execute("%s ROLE %s LOGIN PASSWORD '%s'" % (verb, SECRET_ROLE, SECRET_PASSWORD))
-        name = server.create(owner=SECRET_ROLE)
     except Exception as exc:
         unavailable("PostgreSQL at 127.0.0.1:5432", exc)
+
+    def make() -> str:
+        name = server.create(owner=SECRET_ROLE)
+        created.append(name)
+        if len(created) == 1:
+            _require_password_check(server, name)
+        return "%s://%s:%s@127.0.0.1:5432/%s" % (postgres_scheme(), SECRET_ROLE, quote(SECRET_PASSWORD, safe=""), name)
+
+    yield make
+    for name in created:
+        server.drop(name)
+
+
+def _require_password_check(server: PostgresServer, name: str) -> None:
     try:
         server.psycopg.connect(host="127.0.0.1", port=5432, user=SECRET_ROLE, password="wrong", dbname=name,
                                connect_timeout=5).close()
     except server.psycopg.OperationalError:
-        pass
-    else:
-        server.drop(name)
-        message = ("PostgreSQL accepts any password for %s: add 'host all %s 127.0.0.1/32 scram-sha-256' above "
-                   "the trust lines of pg_hba.conf (bash .ci/setup-databases does it)" % (SECRET_ROLE, SECRET_ROLE))
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    yield "%s://%s:%s@127.0.0.1:5432/%s" % (postgres_scheme(), SECRET_ROLE, quote(SECRET_PASSWORD, safe=""), name)
-    server.drop(name)
+        return
+    message = ("PostgreSQL accepts any password for %s: add 'host all %s 127.0.0.1/32 scram-sha-256' above "
+               "the trust lines of pg_hba.conf (bash .ci/setup-databases does it)" % (SECRET_ROLE, SECRET_ROLE))
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def secret_postgres_url(make_secret_postgres_url):
+    """A PostgreSQL database owned by a role whose password is checked (with '%', '@', ':', '/')."""
+    return make_secret_postgres_url()
 
 
 @pytest.fixture

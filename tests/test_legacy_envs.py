@@ -1,0 +1,139 @@
+"""Old migrations folders run as they are: env.py files of every Flask-Migrate generation.
+
+Each fixture in legacy_envs/ replaces the env.py of a fresh repository; the
+project then migrates, upgrades and downgrades on today's Flask-SQLAlchemy and
+SQLAlchemy, on SQLite and on PostgreSQL with a role whose password (holding
+'%', '@', ':' and '/') is really checked.
+"""
+
+import os
+import shutil
+
+import pytest
+import sqlalchemy as sa
+
+from conftest import SECRET_PASSWORD
+from helpers import USER_MODEL, assert_ok, manage, version_files, write_project
+
+HERE = os.path.dirname(__file__)
+SINGLE_DATABASE_ENVS = ["v1_config_uri.py", "v2_0_str_url.py", "v2_7_reuse_engine.py"]
+MULTIDB_ENVS = ["v2_multidb_app_bind.py", "v3_multidb_bind_kw.py"]
+
+USER_WITH_EMAIL = USER_MODEL + '''    email = db.Column(db.String(120))
+'''
+USER_AND_EVENT = USER_MODEL + '''
+
+class Event(db.Model):
+    __bind_key__ = "logs"
+    __tablename__ = "events"
+    id = db.Column(db.Integer, primary_key=True)
+    kind = db.Column(db.String(32))
+'''
+
+
+@pytest.fixture(params=["sqlite", "postgresql-with-password"])
+def new_database_url(request, tmp_path):
+    """A function giving URLs of new, empty databases of one kind."""
+    if request.param == "sqlite":
+        counter = iter(range(100))
+        return lambda: "sqlite:///%s" % (tmp_path / ("db%d.sqlite" % next(counter)))
+    return request.getfixturevalue("make_secret_postgres_url")
+
+
+def tables(url):
+    engine = sa.create_engine(url)
+    try:
+        return set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def revision_in(url):
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    finally:
+        engine.dispose()
+
+
+def use_legacy_env(project, fixture, *init_args, env):
+    assert_ok(manage(project, "db", "init", *init_args, env=env))
+    shutil.copy(os.path.join(HERE, "legacy_envs", fixture), os.path.join(project, "migrations", "env.py"))
+
+
+def assert_no_password(result):
+    output = result.stdout + result.stderr
+    assert SECRET_PASSWORD not in output and "s3cr%25t" not in output, output
+
+
+@pytest.mark.parametrize("fixture", SINGLE_DATABASE_ENVS)
+def test_single_database_env_migrates_upgrades_and_downgrades(project, fixture, new_database_url):
+    url = new_database_url()
+    env = {"DATABASE_URL": url}
+    use_legacy_env(project, fixture, env=env)
+
+    assert_no_password(assert_ok(manage(project, "db", "migrate", "-m", "users", env=env)))
+    [first] = version_files(project)
+    assert_no_password(assert_ok(manage(project, "db", "upgrade", env=env)))
+    assert "users" in tables(url) and revision_in(url) == first.split("_")[0]
+
+    write_project(project, models=USER_WITH_EMAIL)
+    assert_ok(manage(project, "db", "migrate", "-m", "email", env=env))
+    [second] = [name for name in version_files(project) if name != first]
+    with open(os.path.join(project, "migrations", "versions", second)) as handle:
+        assert "add_column(sa.Column('email'" in handle.read()
+    assert_ok(manage(project, "db", "upgrade", env=env))
+    assert revision_in(url) == second.split("_")[0]
+
+    offline = assert_ok(manage(project, "db", "upgrade", "--sql", "base:head", env=env))
+    assert "CREATE TABLE users" in offline.stdout
+    assert_no_password(offline)
+
+    assert_no_password(assert_ok(manage(project, "db", "downgrade", "base", env=env)))
+    assert "users" not in tables(url)
+
+
+@pytest.mark.parametrize("fixture", MULTIDB_ENVS)
+def test_multidb_env_migrates_each_bind(project, fixture, new_database_url):
+    import json
+
+    url, logs_url = new_database_url(), new_database_url()
+    env = {"DATABASE_URL": url, "DATABASE_BINDS": json.dumps({"logs": logs_url})}
+    write_project(project, models=USER_AND_EVENT)
+    use_legacy_env(project, fixture, "--multidb", env=env)
+
+    assert_no_password(assert_ok(manage(project, "db", "migrate", "-m", "both", env=env)))
+    [revision_file] = version_files(project)
+    assert_no_password(assert_ok(manage(project, "db", "upgrade", env=env)))
+    assert "users" in tables(url) and "events" not in tables(url)
+    assert "events" in tables(logs_url) and "users" not in tables(logs_url)
+    revision = revision_file.split("_")[0]
+    assert revision_in(url) == revision and revision_in(logs_url) == revision
+
+    unchanged = assert_ok(manage(project, "db", "migrate", "-m", "nothing", env=env))
+    assert "No changes in schema detected." in unchanged.stderr
+    assert version_files(project) == [revision_file]
+
+    assert_no_password(assert_ok(manage(project, "db", "downgrade", "base", env=env)))
+    assert not {"users", "events"} & (tables(url) | tables(logs_url))
+
+
+def test_relative_sqlite_path_read_by_old_env_warns_once(project):
+    env = {"DATABASE_URL": "sqlite:///app.db"}
+    use_legacy_env(project, "v1_config_uri.py", env=env)
+    result = assert_ok(manage(project, "db", "migrate", "-m", "users", env=env))
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+    assert len(warnings) == 1, result.stderr
+    assert os.path.join(project, "app.db") in warnings[0]
+    assert os.path.join(project, "instance", "app.db") in warnings[0]
+    assert "absolute" in warnings[0]
+
+
+def test_relative_sqlite_path_is_fine_when_env_uses_the_engine(project):
+    env = {"DATABASE_URL": "sqlite:///app.db"}
+    use_legacy_env(project, "v2_7_reuse_engine.py", env=env)
+    result = assert_ok(manage(project, "db", "migrate", "-m", "users", env=env))
+    assert "Warning:" not in result.stderr
+    assert_ok(manage(project, "db", "upgrade", env=env))
+    assert "users" in tables("sqlite:///" + os.path.join(project, "instance", "app.db"))
