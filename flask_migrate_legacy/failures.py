@@ -27,6 +27,7 @@ DRIVER_PACKAGES = {
 
 # Transactional DDL: a failed migration leaves no partial schema change.
 _TRANSACTIONAL_DDL = {"postgresql", "mssql"}
+_NON_TRANSACTIONAL_NAMES = {"mysql": "MySQL/MariaDB", "mariadb": "MariaDB", "sqlite": "SQLite"}
 
 
 def describe_failure(exc: BaseException, state: Any, config: Any, command: str, target: Optional[str]) -> str:
@@ -40,6 +41,17 @@ def describe_failure(exc: BaseException, state: Any, config: Any, command: str, 
     return mask_secrets(" ".join(message.split()), passwords)
 
 
+def describe_interruption(state: Any, config: Any, command: str) -> str:
+    """Return the one-line message for a run stopped by Ctrl-C (SIGINT)."""
+    from flask import current_app
+
+    message = "interrupted (Ctrl-C)."
+    if command in ("upgrade", "downgrade", "stamp"):
+        message += _aftermath(state, config)
+    passwords = list(iter_passwords(real_db(state.db), current_app)) if state.db is not None else []
+    return mask_secrets(message, passwords)
+
+
 def _describe(exc: BaseException, state: Any, config: Any, command: str) -> str:
     from alembic.util import CommandError
 
@@ -49,8 +61,8 @@ def _describe(exc: BaseException, state: Any, config: Any, command: str) -> str:
     if isinstance(exc, SyntaxError):
         where = "%s, line %s" % (exc.filename or "?", exc.lineno)
         return "syntax error in %s: %s" % (where, exc.msg)
-    if isinstance(exc, ImportError) and _missing_driver(exc):
-        module = _missing_driver(exc)
+    if isinstance(exc, ImportError) and missing_driver(exc):
+        module = missing_driver(exc)
         return "the database driver %r is not installed: pip install %s" % (
             module,
             DRIVER_PACKAGES.get(module or "", module),
@@ -105,7 +117,8 @@ def _all_revisions(config: Any) -> List[str]:
         return []
 
 
-def _missing_driver(exc: ImportError) -> Optional[str]:
+def missing_driver(exc: ImportError) -> Optional[str]:
+    """Return the database driver module whose absence ``exc`` reports, or None."""
     name = getattr(exc, "name", None) or ""
     root = name.split(".")[0]
     return root if root in DRIVER_PACKAGES else None
@@ -159,14 +172,15 @@ def _aftermath(state: Any, config: Any) -> str:
         return ""
     at = ", ".join(heads) if heads else "base (no revision)"
     if dialect in _TRANSACTIONAL_DDL:
-        return " The failed revision's changes were rolled back; the database is at revision %s." % at
-    if dialect in ("mysql", "mariadb"):
         return (
-            " The database is at revision %s; statements of the failed revision that ran before the error "
-            "stayed applied (MySQL/MariaDB cannot roll back DDL): undo them by hand, or fix the script so "
-            "it can run again over them." % at
+            " The open transaction was rolled back (transactional DDL): the database is at revision %s and its "
+            "schema matches it; fix the script and run the command again." % at
         )
-    return " The database is at revision %s." % at
+    return (
+        " The database is at revision %s; statements of the failed revision that ran before it stopped, if "
+        "any, stayed applied (%s does not roll back DDL): undo them by hand, or fix the script so it can run again over them."
+        % (at, _NON_TRANSACTIONAL_NAMES.get(dialect, dialect))
+    )
 
 
 def _script_location(config: Any) -> str:

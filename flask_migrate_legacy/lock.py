@@ -149,8 +149,8 @@ def _wait_for(try_lock: Callable[[], bool], engine: Any, timeout: float) -> None
     while not try_lock():
         if time.monotonic() >= deadline:
             raise LockTimeout(
-                "another process holds the migration lock on %s; gave up after %g s "
-                "(raise MIGRATE_LOCK_TIMEOUT to wait longer)" % (masked_url(engine.url), timeout)
+                "another process held the migration lock on %s for %g s; gave up waiting, nothing was changed "
+                "(set MIGRATE_LOCK_TIMEOUT to wait longer)" % (masked_url(engine.url), timeout)
             )
         if not announced:
             sys.stderr.write("Waiting for the migration lock: another process is migrating %s\n"

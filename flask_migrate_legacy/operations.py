@@ -12,13 +12,19 @@ import sys
 from typing import Any, Iterator, List, Optional, Sequence, Union
 
 from .errors import UserError
-from .failures import describe_failure
+from .failures import describe_failure, describe_interruption
 
 XArg = Union[None, str, Sequence[str]]
 
 
 class MigrationError(UserError):
     """A db subcommand failed; the message says why in one line."""
+
+
+class Interrupted(MigrationError):
+    """The user stopped a db subcommand with Ctrl-C (exit status 130, as shells report SIGINT)."""
+
+    exit_code = 130
 
 
 def _state() -> Any:
@@ -81,7 +87,13 @@ def _config(directory: Optional[Any], x_arg: XArg = None, opts: Optional[Sequenc
     directory = _directory(directory)
     _require_repository(directory)
     _warn_if_env_opens_another_sqlite_file(directory)
-    return _state().migrate.get_config(directory, x_arg=x_arg, opts=opts)
+    import configparser
+
+    try:
+        return _state().migrate.get_config(directory, x_arg=x_arg, opts=opts)
+    except configparser.Error as exc:
+        reason = " ".join(str(exc).split())
+        raise MigrationError("cannot read %s: %s" % (os.path.join(directory, "alembic.ini"), reason)) from exc
 
 
 @contextlib.contextmanager
@@ -95,6 +107,8 @@ def _reported(config: Any = None, command: str = "", target: Optional[str] = Non
         raise MigrationError(str(exc)) from exc
     except Exception as exc:
         raise MigrationError(describe_failure(exc, _state(), config, command, target)) from exc
+    except KeyboardInterrupt as exc:
+        raise Interrupted(describe_interruption(_state(), config, command)) from exc
 
 
 def _run(command: str, config: Any, *args: Any, target: Optional[str] = None, **kwargs: Any) -> None:

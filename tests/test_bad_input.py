@@ -1,0 +1,113 @@
+"""Bad input and broken environments: one line on stderr, a non-zero exit, nothing changed."""
+
+import importlib.util
+import os
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from helpers import assert_ok, assert_one_line_error, manage, version_files
+
+PASSWORD = "pw-not-to-print"
+
+
+@pytest.fixture
+def migrated(project, sqlite_url):
+    """A project with one applied revision; returns a function checking nothing changed since."""
+    env = {"DATABASE_URL": sqlite_url}
+    assert_ok(manage(project, "db", "init", env=env))
+    assert_ok(manage(project, "db", "migrate", "-m", "users", env=env))
+    assert_ok(manage(project, "db", "upgrade", env=env))
+    before = (version_files(project), revision_of(sqlite_url))
+
+    def unchanged():
+        assert (version_files(project), revision_of(sqlite_url)) == before
+
+    unchanged.env = env
+    return unchanged
+
+
+def revision_of(url):
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("url, where", [
+    ("postgresql+psycopg://postgres:%s@127.0.0.1:1/app" % PASSWORD, "127.0.0.1:1"),
+    ("mysql+pymysql://root:%s@127.0.0.1:1/app" % PASSWORD, "127.0.0.1:1"),
+    ("postgresql+psycopg://postgres:%s@no-such-host.invalid:5432/app" % PASSWORD, "no-such-host.invalid:5432"),
+    ("mysql+pymysql://root:%s@no-such-host.invalid:3306/app" % PASSWORD, "no-such-host.invalid:3306"),
+])
+def test_unreachable_database_names_host_and_port_not_password(migrated, project, url, where):
+    if url.startswith("postgresql") and int(sa.__version__.split(".")[0]) < 2:
+        pytest.skip("psycopg 3 needs SQLAlchemy 2")
+    started = time.monotonic()
+    result = manage(project, "db", "upgrade", env={"DATABASE_URL": url})
+    assert time.monotonic() - started < 30
+    line = assert_one_line_error(result, "cannot connect to the database", where)
+    assert PASSWORD not in result.stdout + result.stderr, line
+    migrated()
+
+
+@pytest.mark.parametrize("url, package", [
+    ("postgresql+pg8000://postgres:%s@127.0.0.1/app" % PASSWORD, "pip install pg8000"),
+    ("postgresql+psycopg2://postgres:%s@127.0.0.1/app" % PASSWORD, "pip install psycopg2-binary"),
+])
+def test_missing_driver_names_the_package_to_install(migrated, project, url, package):
+    driver = url.split("+")[1].split(":")[0]
+    if importlib.util.find_spec(driver) is not None:
+        pytest.skip("%s is installed here" % driver)
+    result = manage(project, "db", "upgrade", env={"DATABASE_URL": url})
+    assert_one_line_error(result, "database driver %r is not installed" % driver, package)
+    assert PASSWORD not in result.stderr
+    migrated()
+
+
+def test_unknown_dialect_and_malformed_url(migrated, project):
+    assert_one_line_error(manage(project, "db", "current", env={"DATABASE_URL": "nosuchdb://x/y"}),
+                          "unknown database dialect", "nosuchdb")
+    assert_one_line_error(manage(project, "db", "current", env={"DATABASE_URL": "not a url"}), "bad database URL")
+    migrated()
+
+
+def test_malformed_alembic_ini(migrated, project):
+    with open(os.path.join(project, "migrations", "alembic.ini"), "w") as handle:
+        handle.write("[alembic\nthis is not an ini file\n")
+    result = manage(project, "db", "upgrade", env=migrated.env)
+    assert_one_line_error(result, "cannot read", "alembic.ini", "no section headers")
+    migrated()
+
+
+def test_env_py_that_raises(migrated, project):
+    with open(os.path.join(project, "migrations", "env.py"), "a") as handle:
+        handle.write("\nraise RuntimeError('boom in env')\n")
+    for command in (["upgrade"], ["current"], ["migrate", "-m", "x"]):
+        result = manage(project, "db", *command, env=migrated.env)
+        assert_one_line_error(result, os.path.join("migrations", "env.py"), "failed", "RuntimeError: boom in env")
+    migrated()
+
+
+@pytest.mark.parametrize("command, message", [
+    (["migrate", "--sql"], "--sql with --autogenerate"),
+    (["downgrade", "--sql", "base"], "requires <fromrev>:<torev>"),
+])
+def test_sql_with_a_command_that_cannot_run_offline(migrated, project, command, message):
+    assert_one_line_error(manage(project, "db", *command, env=migrated.env), message)
+    migrated()
+
+
+def test_stamp_to_an_unknown_revision(migrated, project):
+    assert_one_line_error(manage(project, "db", "stamp", "feedfacecafe", env=migrated.env),
+                          "Can't locate revision identified by 'feedfacecafe'")
+    migrated()
+
+
+def test_bad_lock_timeout_setting(migrated, project):
+    result = manage(project, "db", "upgrade", env=dict(migrated.env, MIGRATE_LOCK_TIMEOUT="soon"))
+    assert_one_line_error(result, "MIGRATE_LOCK_TIMEOUT must be a number")
+    migrated()

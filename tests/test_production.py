@@ -1,0 +1,329 @@
+"""Production safety, end to end on real databases: the migration lock, failures mid-way,
+lost connections, Ctrl-C, and passwords kept out of every output."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from conftest import SECRET_PASSWORD
+from helpers import assert_ok, assert_one_line_error, clean_env, manage
+
+REVISION_TEMPLATE = '''\
+"""{message}"""
+import os
+import time
+
+from alembic import op
+import sqlalchemy as sa
+
+revision = {revision!r}
+down_revision = {down_revision!r}
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+{upgrade}
+
+
+def downgrade():
+{downgrade}
+'''
+
+
+def revision_id(number):
+    return "%012d" % number
+
+
+def write_revision(folder, number, upgrade, downgrade="pass", message="step"):
+    """Write revision ``number`` (revising ``number - 1``) into the project's migrations folder."""
+    path = os.path.join(folder, "migrations", "versions", "%s_%s.py" % (revision_id(number), message))
+    with open(path, "w") as handle:
+        handle.write(REVISION_TEMPLATE.format(
+            message=message, revision=revision_id(number),
+            down_revision=revision_id(number - 1) if number > 1 else None,
+            upgrade=textwrap.indent(textwrap.dedent(upgrade).strip(), "    "),
+            downgrade=textwrap.indent(textwrap.dedent(downgrade).strip(), "    ")))
+    return path
+
+
+def revision_in(url):
+    engine = sa.create_engine(url)
+    try:
+        if "alembic_version" not in sa.inspect(engine).get_table_names():
+            return None
+        with engine.connect() as connection:
+            return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    finally:
+        engine.dispose()
+
+
+def tables(url):
+    engine = sa.create_engine(url)
+    try:
+        return set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def start_manage(folder, *args, env):
+    """Start ``python manage.py ARGS`` without waiting for it."""
+    return subprocess.Popen([sys.executable, "manage.py"] + list(args), cwd=folder, env=clean_env(env),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finish(process, timeout=120):
+    stdout, stderr = process.communicate(timeout=timeout)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def wait_for_file(path, process, timeout=60):
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(path):
+        if process.poll() is not None:
+            result = finish(process)
+            raise AssertionError("exited %s before %s appeared: %s" % (result.returncode, path, result.stderr))
+        assert time.monotonic() < deadline, "%s did not appear" % path
+        time.sleep(0.05)
+
+
+@pytest.fixture(params=["postgresql", "mariadb"])
+def server_url(request):
+    return request.getfixturevalue(request.param.replace("postgresql", "postgres") + "_url")
+
+
+# -- the migration lock --------------------------------------------------------------
+
+
+def test_concurrent_upgrades_apply_each_migration_once(project, server_url):
+    env = {"DATABASE_URL": server_url}
+    assert_ok(manage(project, "db", "init", env=env))
+    write_revision(project, 1, """
+        op.create_table('side_effects', sa.Column('id', sa.Integer, primary_key=True),
+                        sa.Column('revision', sa.String(12)))
+        op.execute("INSERT INTO side_effects (revision) VALUES ('1')")
+        time.sleep(3)  # keeps the lock while the other processes arrive
+    """)
+    for number in range(2, 31):
+        write_revision(project, number, """
+            op.create_table('t_%d', sa.Column('id', sa.Integer, primary_key=True))
+            op.execute("INSERT INTO side_effects (revision) VALUES ('%d')")
+        """ % (number, number))
+
+    processes = [start_manage(project, "db", "upgrade", env=env) for _ in range(8)]
+    results = [finish(process) for process in processes]
+    for result in results:
+        assert_ok(result)
+        assert "Traceback" not in result.stderr
+    waited = sum("Waiting for the migration lock" in result.stderr for result in results)
+    assert waited >= 1, "no process ever waited: the lock was not exercised"
+
+    engine = sa.create_engine(server_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(sa.text(
+                "SELECT revision, COUNT(*) FROM side_effects GROUP BY revision")).fetchall()
+    finally:
+        engine.dispose()
+    assert {int(revision): count for revision, count in rows} == {n: 1 for n in range(1, 31)}
+    assert revision_in(server_url) == revision_id(30)
+
+
+def hold_sqlite_lock(database_path):
+    import fcntl
+
+    handle = open(database_path + ".migrate-lock", "a")
+    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return handle
+
+
+def test_lock_timeout_is_a_clear_error_and_changes_nothing(project, sqlite_url):
+    env = {"DATABASE_URL": sqlite_url}
+    assert_ok(manage(project, "db", "init", env=env))
+    write_revision(project, 1, "op.create_table('a', sa.Column('id', sa.Integer, primary_key=True))")
+    holder = hold_sqlite_lock(sqlite_url[len("sqlite:///"):])
+    try:
+        started = time.monotonic()
+        result = manage(project, "db", "upgrade", env=dict(env, MIGRATE_LOCK_TIMEOUT="1"))
+        assert time.monotonic() - started < 30
+        assert_one_line_error(result, "another process held the migration lock", "for 1 s", "nothing was changed",
+                              "MIGRATE_LOCK_TIMEOUT")
+        assert "Waiting for the migration lock" in result.stderr
+        assert revision_in(sqlite_url) is None
+
+        unlocked = assert_ok(manage(project, "db", "upgrade", env=dict(env, MIGRATE_LOCK="0")))
+        assert "Waiting" not in unlocked.stderr and revision_in(sqlite_url) == revision_id(1)
+    finally:
+        holder.close()
+
+
+def test_lock_timeout_on_a_server_names_no_password(project, make_secret_postgres_url):
+    url = make_secret_postgres_url()
+    env = {"DATABASE_URL": url}
+    assert_ok(manage(project, "db", "init", env=env))
+    marker = os.path.join(project, "started")
+    write_revision(project, 1, """
+        open(%r, "w").close()
+        time.sleep(float(os.environ.get("MIGRATION_SLEEP", "0")))
+        op.create_table('a', sa.Column('id', sa.Integer, primary_key=True))
+    """ % marker)
+    slow = start_manage(project, "db", "upgrade", env=dict(env, MIGRATION_SLEEP="8"))
+    try:
+        wait_for_file(marker, slow)
+        waiting = manage(project, "db", "upgrade", env=dict(env, MIGRATE_LOCK_TIMEOUT="1"))
+        line = assert_one_line_error(waiting, "another process held the migration lock", "127.0.0.1:5432")
+        assert SECRET_PASSWORD not in waiting.stderr and "s3cr" not in line
+    finally:
+        assert_ok(finish(slow))
+    assert revision_in(url) == revision_id(1)
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_ctrl_c_during_an_upgrade_leaves_no_lock(project, request, database):
+    url = request.getfixturevalue({"sqlite": "sqlite_url", "postgresql": "postgres_url"}[database])
+    env = {"DATABASE_URL": url}
+    assert_ok(manage(project, "db", "init", env=env))
+    marker = os.path.join(project, "started")
+    write_revision(project, 1, """
+        open(%r, "w").close()
+        time.sleep(float(os.environ.get("MIGRATION_SLEEP", "0")))
+        op.create_table('a', sa.Column('id', sa.Integer, primary_key=True))
+    """ % marker)
+    process = start_manage(project, "db", "upgrade", env=dict(env, MIGRATION_SLEEP="60"))
+    wait_for_file(marker, process)
+    process.send_signal(signal.SIGINT)
+    interrupted = finish(process, timeout=30)
+    assert_one_line_error(interrupted, "interrupted", "database is at revision", code=130)
+
+    again = assert_ok(manage(project, "db", "upgrade", env=dict(env, MIGRATE_LOCK_TIMEOUT="2")))
+    assert "Waiting" not in again.stderr
+    assert revision_in(url) == revision_id(1)
+
+
+# -- failures mid-way ----------------------------------------------------------------
+
+FIVE_STEPS = """
+    op.create_table('b', sa.Column('id', sa.Integer, primary_key=True))
+    op.create_table('c', sa.Column('id', sa.Integer, primary_key=True))
+    op.execute("INSERT INTO no_such_table (id) VALUES (1)")
+    op.create_table('d', sa.Column('id', sa.Integer, primary_key=True))
+    op.create_table('e', sa.Column('id', sa.Integer, primary_key=True))
+"""
+FIXED_FIVE_STEPS = """
+    existing = sa.inspect(op.get_bind()).get_table_names()
+    for name in ('b', 'c'):  # may be left over from the failed run (MariaDB)
+        if name not in existing:
+            op.create_table(name, sa.Column('id', sa.Integer, primary_key=True))
+    op.execute("INSERT INTO b (id) VALUES (1)")
+    op.create_table('d', sa.Column('id', sa.Integer, primary_key=True))
+    op.create_table('e', sa.Column('id', sa.Integer, primary_key=True))
+"""
+
+
+def test_a_migration_failing_in_its_third_step(project, server_url):
+    env = {"DATABASE_URL": server_url}
+    assert_ok(manage(project, "db", "init", env=env))
+    write_revision(project, 1, "op.create_table('a', sa.Column('id', sa.Integer, primary_key=True))")
+    path = write_revision(project, 2, FIVE_STEPS, message="five_steps")
+    assert_ok(manage(project, "db", "upgrade", revision_id(1), env=env))
+
+    failed = manage(project, "db", "upgrade", env=env)
+    line = assert_one_line_error(failed, "revision %s" % revision_id(2),
+                                 os.path.join("migrations", "versions", "000000000002_five_steps.py"),
+                                 "no_such_table", "database is at revision %s" % revision_id(1))
+    assert revision_in(server_url) == revision_id(1)
+    if server_url.startswith("postgresql"):
+        assert "rolled back" in line and "schema matches" in line
+        assert tables(server_url) == {"alembic_version", "a"}
+    else:
+        assert "stayed applied" in line and "MariaDB" in line
+        assert tables(server_url) == {"alembic_version", "a", "b", "c"}
+
+    write_revision(project, 2, FIXED_FIVE_STEPS, message="five_steps")
+    assert_ok(manage(project, "db", "upgrade", env=env))
+    assert revision_in(server_url) == revision_id(2)
+    assert tables(server_url) == {"alembic_version", "a", "b", "c", "d", "e"}
+
+
+def find_backend(admin, database, text):
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        row = admin.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND query LIKE %s",
+                            (database, text + "%")).fetchone()
+        if row:
+            return row[0]
+        time.sleep(0.1)
+    raise AssertionError("no backend running %r" % text)
+
+
+def test_a_connection_killed_during_an_upgrade(project, postgres_url):
+    import psycopg
+
+    env = {"DATABASE_URL": postgres_url}
+    assert_ok(manage(project, "db", "init", env=env))
+    write_revision(project, 1, """
+        op.create_table('a', sa.Column('id', sa.Integer, primary_key=True))
+        op.execute("SELECT pg_sleep(%s)" % os.environ.get("MIGRATION_SLEEP", "0"))
+    """)
+    process = start_manage(project, "db", "upgrade", env=dict(env, MIGRATION_SLEEP="60"))
+    database = postgres_url.rsplit("/", 1)[1]
+    with psycopg.connect(host="127.0.0.1", user="postgres", dbname="postgres", autocommit=True) as admin:
+        pid = find_backend(admin, database, "SELECT pg_sleep")
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    killed = finish(process, timeout=30)
+    line = assert_one_line_error(killed, "127.0.0.1:5432")
+    assert "connection" in line.lower()
+    assert revision_in(postgres_url) is None and "a" not in tables(postgres_url)
+
+    assert_ok(manage(project, "db", "upgrade", env=env))
+    assert revision_in(postgres_url) == revision_id(1)
+
+
+# -- secrets ----------------------------------------------------------------------------
+
+
+def test_no_subcommand_prints_the_password(project, make_secret_postgres_url):
+    from urllib.parse import quote, quote_plus
+
+    url = make_secret_postgres_url()
+    env = {"DATABASE_URL": url, "EDITOR": "true"}
+    outputs = []
+
+    def db(*args, expect=0):
+        result = manage(project, "db", *args, env=env)
+        assert result.returncode == expect, (args, result.stderr)
+        outputs.append((args, result.stdout + result.stderr))
+        return result
+
+    db("init")
+    db("list-templates")
+    db("migrate", "-m", "users")
+    db("revision", "-m", "manual", "--rev-id", "bbbbbbbbbbbb")
+    db("upgrade", "--sql")
+    db("upgrade")
+    for command in (["current", "-v"], ["show"], ["heads", "-v"], ["branches", "-v"], ["history", "-v"],
+                    ["check"], ["edit"], ["downgrade", "--sql", "head:base"], ["stamp", "--sql", "head"]):
+        db(*command)
+    db("stamp", "no-such-revision", expect=1)
+    db("revision", "-m", "broken", "--rev-id", "cccccccccccc")
+    broken = os.path.join(project, "migrations", "versions", "cccccccccccc_broken.py")
+    with open(broken) as handle:
+        source = handle.read().replace("    pass", "    op.execute('SELECT * FROM no_such_table')", 1)
+    with open(broken, "w") as handle:
+        handle.write(source)
+    db("upgrade", expect=1)
+    wrong = dict(env, DATABASE_URL=url.replace(quote(SECRET_PASSWORD, safe=""), "not-the-password"))
+    wrong_result = manage(project, "db", "current", env=wrong)
+    assert_one_line_error(wrong_result, "password authentication failed")
+    outputs.append((("wrong password",), wrong_result.stdout + wrong_result.stderr))
+
+    forms = {SECRET_PASSWORD, quote(SECRET_PASSWORD, safe=""), quote_plus(SECRET_PASSWORD), "not-the-password"}
+    for args, output in outputs:
+        for form in forms:
+            assert form not in output, (args, output)
