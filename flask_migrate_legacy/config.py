@@ -2,6 +2,7 @@
 
 import os
 import re
+import sys
 from typing import Any, Optional
 
 from alembic import __version__ as _alembic_version_string
@@ -31,6 +32,9 @@ class Config(AlembicConfig):
 
     def __init__(self, *args: Any, template_directory: Optional[str] = None, **kwargs: Any) -> None:
         self.template_directory = template_directory
+        # Alembic's default is the sys.stdout of import time; take today's, so
+        # output redirected by the caller (tests, contextlib) is captured.
+        kwargs.setdefault("stdout", sys.stdout)
         super().__init__(*args, **kwargs)
 
     def get_template_directory(self) -> str:
