@@ -173,6 +173,9 @@ def build_migrate_command(script: Any = None) -> Any:
         command.__doc__ = subcommand.help
         command.help = subcommand.help
         manager.add_command(subcommand.name, command)
+    if not ours:
+        # Added to our Manager (``flask.ext.script`` is always ours), it is rebuilt for it.
+        manager.flask_migrate_legacy_equivalent = build_migrate_command
     return manager
 
 

@@ -61,12 +61,9 @@ def _describe(exc: BaseException, state: Any, config: Any, command: str) -> str:
     if isinstance(exc, SyntaxError):
         where = "%s, line %s" % (exc.filename or "?", exc.lineno)
         return "syntax error in %s: %s" % (where, exc.msg)
-    if isinstance(exc, ImportError) and missing_driver(exc):
-        module = missing_driver(exc)
-        return "the database driver %r is not installed: pip install %s" % (
-            module,
-            DRIVER_PACKAGES.get(module or "", module),
-        )
+    configuration = describe_configuration_error(exc)
+    if configuration is not None:
+        return configuration
     database = _database_error(exc, state)
     if database is not None:
         text = database
@@ -79,6 +76,23 @@ def _describe(exc: BaseException, state: Any, config: Any, command: str) -> str:
     if env_file is not None and database is None:
         return "%s failed: %s" % (_relative(env_file), text)
     return text
+
+
+def describe_configuration_error(exc: BaseException) -> Optional[str]:
+    """Describe a database setting the user must fix (driver, dialect, URL), else None."""
+    if isinstance(exc, ImportError):
+        driver = missing_driver(exc)
+        if driver is None:
+            return None
+        return "the database driver %r is not installed: pip install %s" % (driver, DRIVER_PACKAGES[driver])
+    if not (type(exc).__module__ or "").startswith("sqlalchemy"):
+        return None
+    kind, text = type(exc).__name__, " ".join(str(exc).split())
+    if kind == "NoSuchModuleError":
+        return "unknown database dialect in the URL: %s" % text
+    if kind == "ArgumentError" and "URL" in text:
+        return "bad database URL: %s" % text
+    return None
 
 
 def _command_error(exc: BaseException, config: Any) -> str:
@@ -127,8 +141,6 @@ def missing_driver(exc: ImportError) -> Optional[str]:
 def _database_error(exc: BaseException, state: Any) -> Optional[str]:
     from sqlalchemy import exc as sa_exc
 
-    if isinstance(exc, sa_exc.NoSuchModuleError):
-        return "unknown database dialect in the URL: %s" % _first_line(str(exc))
     if not isinstance(exc, sa_exc.DBAPIError):
         return None
     detail = _first_line(str(exc.orig)) if exc.orig is not None else _first_line(str(exc))

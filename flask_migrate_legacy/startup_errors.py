@@ -13,22 +13,11 @@ from typing import Any, Optional
 
 def describe_startup_error(error: BaseException) -> Optional[str]:
     """Return a one-line message for a database configuration error, else None."""
-    module = type(error).__module__ or ""
-    if isinstance(error, ImportError):
-        from .failures import DRIVER_PACKAGES, missing_driver
+    from .failures import describe_configuration_error
 
-        driver = missing_driver(error)
-        if driver is None or not _raised_by_sqlalchemy(error):
-            return None
-        return "the database driver %r is not installed: pip install %s" % (driver, DRIVER_PACKAGES[driver])
-    if module.startswith("sqlalchemy"):
-        name = type(error).__name__
-        text = " ".join(str(error).split())
-        if name == "NoSuchModuleError":
-            return "unknown database dialect in the URL: %s" % text
-        if name == "ArgumentError" and "URL" in text:
-            return "bad database URL: %s" % text
-    return None
+    if isinstance(error, ImportError) and not _raised_by_sqlalchemy(error):
+        return None  # an import the user's own code makes
+    return describe_configuration_error(error)
 
 
 def _raised_by_sqlalchemy(error: BaseException) -> bool:

@@ -106,3 +106,10 @@ def version_files(folder: str, directory: str = "migrations") -> List[str]:
     """Return the revision files of a migrations folder."""
     versions = os.path.join(folder, directory, "versions")
     return sorted(f for f in os.listdir(versions) if f.endswith(".py"))
+
+
+def flask_sqlalchemy_major() -> int:
+    """Return the major version of the installed Flask-SQLAlchemy."""
+    import importlib.metadata
+
+    return int(importlib.metadata.version("Flask-SQLAlchemy").split(".")[0])

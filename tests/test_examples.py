@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 import sqlalchemy as sa
 
-from helpers import assert_ok, clean_env, manage, version_files
+from helpers import assert_ok, clean_env, flask_sqlalchemy_major, manage, version_files
 
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
 
@@ -116,12 +116,16 @@ def test_factory_example_deploys_with_a_config_file(tmp_path, factory_config):
         "from flask import current_app\n"
         "print(current_app.test_client().get('/api/v1/roles').get_json())\n"
         "print(current_app.test_client().get('/').get_data(as_text=True))\n"))
-    assert shell.stdout.splitlines() == ["['Administrator', 'Moderator', 'User']", "1 users"]
+    # The real Flask-Script (legacy stack) echoes '>>> ' prompts for piped input; ours does not.
+    printed = [line for line in shell.stdout.replace(">>> ", "").splitlines() if line.strip()]
+    assert printed == ["['Administrator', 'Moderator', 'User']", "1 users"]
     urls = run("urls").stdout
     assert "/api/v1/roles" in urls and "main.index" in urls
     assert not os.path.exists(os.path.join(folder, "instance", "factory.sqlite")), "-c was not used"
 
 
+@pytest.mark.skipif(flask_sqlalchemy_major() < 3,
+                    reason="Flask-SQLAlchemy 2 resolved relative SQLite paths elsewhere")
 def test_factory_example_defaults_to_the_instance_folder(tmp_path):
     folder = copy_example("factory", tmp_path)
     assert_ok(manage(folder, "db", "init"))
@@ -144,7 +148,7 @@ def test_multidb_example_on_postgresql_and_mariadb(tmp_path, postgres_url, maria
     engine = sa.create_engine(mariadb_url)
     try:
         with engine.connect() as connection:
-            assert connection.execute(sa.text("SELECT what FROM events")).scalars().all() == ["signed up"]
+            assert [row[0] for row in connection.execute(sa.text("SELECT what FROM events"))] == ["signed up"]
     finally:
         engine.dispose()
     assert_ok(manage(folder, "db", "downgrade", "base", env=env))

@@ -496,3 +496,34 @@ def test_argcomplete_is_consulted_only_when_completing(app, monkeypatch):
     disabled.add_command("hello", Command(hello))
     disabled.handle("manage.py", ["hello"])
     assert len(calls) == 1
+
+
+def test_only_the_commands_named_on_the_command_line_build_their_options(app, capsys):
+    built = []
+
+    class Counted(Command):
+        def __init__(self, name):
+            super().__init__()
+            self.name = name
+
+        def get_options(self):
+            built.append(self.name)
+            return [Option("--flag", action="store_true")]
+
+        def run(self, flag):
+            print("%s %s" % (self.name, flag))
+
+    manager = Manager(app, with_default_commands=False)
+    sub = Manager(usage="the sub-manager")
+    sub.add_command("inner", Counted("inner"))
+    sub.add_command("other", Counted("other"))
+    manager.add_command("first", Counted("first"))
+    manager.add_command("sub", sub)
+
+    manager.handle("manage.py", ["sub", "inner", "--flag"])
+    assert capsys.readouterr().out == "inner True\n"
+    assert built == ["inner"]
+    with pytest.raises(SystemExit):
+        manager.handle("manage.py", ["sub"])
+    listing = capsys.readouterr().out
+    assert "inner" in listing and "other" in listing

@@ -100,6 +100,9 @@ class Manager:
             raise TypeError("add_command() takes a command, or a name and a command")
         if isinstance(command, type):
             command = command()
+        if not isinstance(command, Manager) and hasattr(command, "flask_migrate_legacy_equivalent"):
+            # MigrateCommand built for the real Flask-Script, where it runs beside ours.
+            command = command.flask_migrate_legacy_equivalent()
         if name is None:
             name = getattr(command, "name", None) or re.sub("command$", "", type(command).__name__.lower())
         if isinstance(command, Manager):
@@ -163,13 +166,20 @@ class Manager:
 
     # -- parsing and dispatch -----------------------------------------------------
 
-    def create_parser(self, prog: str, func_stack: Sequence[_Link] = (), parent: Any = None) -> argparse.ArgumentParser:
-        """Build the argparse parser for this manager and everything below it."""
+    def create_parser(self, prog: str, func_stack: Sequence[_Link] = (), parent: Any = None,
+                      named: Optional[Sequence[str]] = None) -> argparse.ArgumentParser:
+        """Build the argparse parser for this manager and everything below it.
+
+        With ``named`` (the command line's words), only the commands named
+        there get their options; the others are listed with their help but
+        cost nothing, so a run does not pay for every command's parser.
+        """
+        completing = parent is None and not self.disable_argcomplete and "_ARGCOMPLETE" in os.environ
         parser = argparse.ArgumentParser(
             prog=os.path.basename(prog), usage=self.usage, description=self.description, add_help=False
         )
-        self._populate(parser, tuple(func_stack))
-        if parent is None and not self.disable_argcomplete and "_ARGCOMPLETE" in os.environ:
+        self._populate(parser, tuple(func_stack), None if named is None or completing else frozenset(named))
+        if completing:
             try:
                 import argcomplete
             except ImportError:
@@ -179,7 +189,7 @@ class Manager:
         self.parser = parser
         return parser
 
-    def _populate(self, parser: argparse.ArgumentParser, chain: tuple) -> None:
+    def _populate(self, parser: argparse.ArgumentParser, chain: tuple, named: Optional[frozenset] = None) -> None:
         link = _Link(self, parser)
         add_help(parser, self.help_args)
         link.record(add_options(parser, self.get_options(), set(self.help_args)))
@@ -202,9 +212,11 @@ class Manager:
                 description=description,
                 add_help=False,
             )
+            if named is not None and name not in named:
+                continue  # not chosen on this command line: its name and help suffice
             if isinstance(command, Manager):
                 command.set_defaults()
-                command._populate(subparser, chain)
+                command._populate(subparser, chain, named)
                 command.parser = subparser
                 continue
             command_link = _Link(command, subparser)
@@ -217,7 +229,7 @@ class Manager:
     def handle(self, prog: str, args: Optional[Sequence[str]] = None) -> Any:
         """Parse ``args``, run the selected command and return its result."""
         self.set_defaults()
-        parser = self.create_parser(prog)
+        parser = self.create_parser(prog, named=args)
         args = list(args or [])
         if not args:
             parser.print_help()

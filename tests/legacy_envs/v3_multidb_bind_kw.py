@@ -38,7 +38,7 @@ def get_metadata(bind):
     m = MetaData()
     for table, engine in target_db.get_binds().items():
         if engine.url == wanted:
-            table.to_metadata(m)
+            table.tometadata(m)
     return m
 
 
