@@ -12,7 +12,6 @@ import sys
 from typing import Any, Iterator, List, Optional, Sequence, Union
 
 from .errors import UserError
-from .failures import describe_failure, describe_interruption
 
 XArg = Union[None, str, Sequence[str]]
 
@@ -106,8 +105,12 @@ def _reported(config: Any = None, command: str = "", target: Optional[str] = Non
     except UserError as exc:
         raise MigrationError(str(exc)) from exc
     except Exception as exc:
+        from .failures import describe_failure
+
         raise MigrationError(describe_failure(exc, _state(), config, command, target)) from exc
     except KeyboardInterrupt as exc:
+        from .failures import describe_interruption
+
         raise Interrupted(describe_interruption(_state(), config, command)) from exc
 
 

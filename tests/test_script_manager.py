@@ -527,3 +527,27 @@ def test_only_the_commands_named_on_the_command_line_build_their_options(app, ca
         manager.handle("manage.py", ["sub"])
     listing = capsys.readouterr().out
     assert "inner" in listing and "other" in listing
+
+
+@pytest.mark.parametrize("config", [{}, {"SERVER_NAME": "example.com:8080", "PREFERRED_URL_SCHEME": "https",
+                                         "APPLICATION_ROOT": "/app"}])
+def test_commands_run_in_the_request_context_flask_script_gave(config, capsys):
+    from flask import url_for
+
+    app = Flask("ctx")
+    app.config.update(config)
+    app.add_url_rule("/page", "page", lambda: "")
+
+    def describe():
+        return "%s %s %s %s" % (url_for("page", _external=True), request.url, request.host, request.scheme)
+
+    with app.test_request_context():
+        expected = describe()
+    manager = Manager(app, with_default_commands=False)
+
+    @manager.command
+    def show():
+        print(describe())
+
+    manager.handle("manage.py", ["show"])
+    assert capsys.readouterr().out.strip() == expected

@@ -1,6 +1,5 @@
 """Interactive prompts with Flask-Script 2.0.6's wording and defaults."""
 
-import getpass
 from typing import Callable, Iterable, Optional, Sequence, Tuple, Union
 
 from .errors import EndOfInput
@@ -36,6 +35,8 @@ def prompt(name: str, default: Optional[str] = None) -> str:
 
 def prompt_pass(name: str, default: Optional[str] = None) -> str:
     """Ask for a secret without echoing it; an empty answer gives ``default``."""
+    import getpass
+
     return _ask(getpass.getpass, name, default)
 
 
