@@ -218,7 +218,7 @@ logger = logging.getLogger("alembic.env")
 
 
 def skip_empty(context, revision, directives):
-    if directives[0].upgrade_ops.is_empty():
+    if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
         directives[:] = []
         logger.info("No changes in schema detected.")
 

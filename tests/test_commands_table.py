@@ -57,6 +57,15 @@ def _script_parser_for(subcommand_name):
 
 
 @pytest.mark.parametrize("subcommand", SUBCOMMANDS, ids=lambda s: s.name)
+def test_table_defaults_are_the_functions_defaults(subcommand):
+    import inspect
+
+    parameters = inspect.signature(subcommand.operation).parameters
+    for argument in subcommand.arguments:
+        assert subcommand.default(argument) == parameters[argument.name].default, argument
+
+
+@pytest.mark.parametrize("subcommand", SUBCOMMANDS, ids=lambda s: s.name)
 def test_migrate_command_is_built_from_the_table(subcommand):
     parser = _script_parser_for(subcommand.name)
     actions = {a.dest: a for a in parser._actions if a.dest != "help"}
@@ -71,7 +80,7 @@ def test_migrate_command_is_built_from_the_table(subcommand):
 
 @pytest.mark.parametrize("subcommand", SUBCOMMANDS, ids=lambda s: s.name)
 def test_flask_db_group_is_built_from_the_table(subcommand):
-    command = commands.click_group().commands[subcommand.name]
+    command = commands.click_group().get_command(None, subcommand.name)
     params = {p.name: p for p in command.params}
     assert set(params) == {a.name for a in subcommand.arguments}
     for argument in subcommand.arguments:

@@ -132,6 +132,8 @@ class Command:
     option_list: Sequence[Any] = ()
     help_args: Optional[Sequence[str]] = None
     capture_all_args = False
+    #: Run inside a request context for '/' (Flask-Script's behaviour); False: an app context only.
+    request_context = True
 
     def __init__(self, func: Optional[Callable[..., Any]] = None) -> None:
         if func is None:
@@ -170,7 +172,7 @@ class Command:
 
     def __call__(self, app: Any = None, *args: Any, **kwargs: Any) -> Any:
         """Run the command inside a request context of ``app`` (a GET of '/', as Flask-Script did)."""
-        with command_request_context(app):
+        with command_request_context(app) if self.request_context else app.app_context():
             return self.run(*args, **kwargs)
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
