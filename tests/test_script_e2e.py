@@ -140,3 +140,30 @@ def test_importing_the_script_package_does_not_import_alembic(tmp_path):
     code = ("import sys, flask_migrate_legacy, flask_migrate_legacy.script; "
             "print('alembic' in sys.modules)")
     assert assert_ok(run([sys.executable, "-c", code], str(tmp_path))).stdout == "False\n"
+
+
+def test_exit_still_flushes_files_and_runs_atexit(tmp_path):
+    """Shutdown skips the final garbage collection; what users rely on at exit still happens."""
+    (tmp_path / "manage.py").write_text(textwrap.dedent('''\
+        import atexit
+        from flask import Flask
+        from flask_script import Manager
+
+        manager = Manager(Flask("exit"))
+        LOG = None
+
+
+        @manager.command
+        def write():
+            global LOG
+            LOG = open("log.txt", "w")  # never closed: flushed when the module is torn down
+            LOG.write("kept")
+            atexit.register(lambda: print("atexit ran"))
+            return 3
+
+
+        manager.run()
+    '''))
+    result = manage(str(tmp_path), "write")
+    assert result.returncode == 3 and result.stdout == "atexit ran\n"
+    assert (tmp_path / "log.txt").read_text() == "kept"
