@@ -38,6 +38,15 @@ def password_of(url: Any) -> Optional[str]:
     return None if password is None else str(password)
 
 
+# The password runs to the URL's last '@': unencoded ones may hold '@' too.
+_URL_PASSWORD = re.compile(r"(\b[a-zA-Z][\w+.-]*://[^:/@\s'\"]*:)([^\s'\"]*)(@)")
+
+
+def mask_url_passwords(text: str) -> str:
+    """Replace the password of every URL written in ``text`` with ``***``."""
+    return _URL_PASSWORD.sub(lambda match: match.group(1) + MASK + match.group(3), text)
+
+
 def mask_secrets(text: str, secrets: List[str]) -> str:
     """Replace each secret (and its URL-encoded form) in ``text`` with ``***``."""
     from urllib.parse import quote, quote_plus

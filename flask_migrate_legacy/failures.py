@@ -5,7 +5,7 @@ import re
 import traceback
 from typing import Any, List, Optional
 
-from .compat import engine_for, iter_passwords, mask_secrets, masked_url, real_db
+from .compat import engine_for, iter_passwords, mask_secrets, mask_url_passwords, masked_url, real_db
 
 #: Driver modules SQLAlchemy dialects import, and the pip package that provides each.
 DRIVER_PACKAGES = {
@@ -91,7 +91,7 @@ def describe_configuration_error(exc: BaseException) -> Optional[str]:
     if kind == "NoSuchModuleError":
         return "unknown database dialect in the URL: %s" % text
     if kind == "ArgumentError" and "URL" in text:
-        return "bad database URL: %s" % text
+        return "bad database URL: %s" % mask_url_passwords(text)  # SQLAlchemy 1.3 quotes the URL
     return None
 
 

@@ -38,7 +38,10 @@ def install_excepthook() -> None:
     def excepthook(kind: Any, error: BaseException, traceback: Any) -> None:
         from .errors import UserError, report, traceback_requested
 
-        message = None if traceback_requested() else describe_startup_error(error)
+        try:
+            message = None if traceback_requested() else describe_startup_error(error)
+        except Exception:  # never let the report hide the error itself
+            message = None
         if message is None:
             previous(kind, error, traceback)
         else:

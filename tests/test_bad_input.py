@@ -111,3 +111,15 @@ def test_bad_lock_timeout_setting(migrated, project):
     result = manage(project, "db", "upgrade", env=dict(migrated.env, MIGRATE_LOCK_TIMEOUT="soon"))
     assert_one_line_error(result, "MIGRATE_LOCK_TIMEOUT must be a number")
     migrated()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Could not parse rfc1738 URL from string 'postgresql://u:s3cr%t@p:ss/w@db/app'",
+     "Could not parse rfc1738 URL from string 'postgresql://u:***@db/app'"),
+    ("mysql+pymysql://root:pw@127.0.0.1:1/x, sqlite:///a.db", "mysql+pymysql://root:***@127.0.0.1:1/x, sqlite:///a.db"),
+    ("postgresql://app@db/x has no password", "postgresql://app@db/x has no password"),
+])
+def test_passwords_in_urls_quoted_by_error_messages_are_masked(text, expected):
+    from flask_migrate_legacy.compat import mask_url_passwords
+
+    assert mask_url_passwords(text) == expected
