@@ -607,8 +607,9 @@ def scenario_hook(size, repetitions):
 
 
 SCENARIOS = {
-    "startup": scenario_startup,
-    "current": scenario_current,
+    # The light scenarios differ by a few ms: twice the repetitions to see them.
+    "startup": lambda size, reps: scenario_startup(size, reps * 2),
+    "current": lambda size, reps: scenario_current(size, reps * 2),
     "history": scenario_history,
     "growth": scenario_growth,
     "upgrade-sqlite": lambda size, reps: scenario_upgrade(size, max(3, reps // 2), "sqlite"),
@@ -635,7 +636,8 @@ def main():
     started = time.monotonic()
     ensure_venvs(args.python)
     print(versions())
-    print("medians of %d interleaved runs (3+ for the heavy scenarios); memory is max RSS\n" % size["repetitions"])
+    print("medians of %d interleaved runs (twice that for start-up and current/heads, half for the heavy "
+          "scenarios); memory is max RSS\n" % size["repetitions"])
     if "upgrade-postgresql" in chosen and not postgres_available():
         print("upgrade-postgresql: skipped, PostgreSQL is not reachable at 127.0.0.1:5432")
         chosen.remove("upgrade-postgresql")
