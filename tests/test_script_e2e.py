@@ -167,3 +167,17 @@ def test_exit_still_flushes_files_and_runs_atexit(tmp_path):
     result = manage(str(tmp_path), "write")
     assert result.returncode == 3 and result.stdout == "atexit ran\n"
     assert (tmp_path / "log.txt").read_text() == "kept"
+
+
+def test_a_non_db_command_of_a_migrate_project_does_not_import_alembic(tmp_path, sqlite_url):
+    """Migrate(app, db) and MigrateCommand are set up, yet only db subcommands pay for Alembic."""
+    from helpers import MANAGE_TEMPLATE, write_project
+
+    write_project(str(tmp_path), manage=MANAGE_TEMPLATE.replace(
+        'if __name__ == "__main__":',
+        '@manager.command\ndef modules():\n    import sys\n    print(sorted(m for m in sys.modules if m.split(".")[0] == "alembic"))\n\n\n'
+        'if __name__ == "__main__":'))
+    result = assert_ok(manage(str(tmp_path), "modules", env={"DATABASE_URL": sqlite_url}))
+    assert result.stdout == "[]\n"
+    db_help = assert_ok(manage(str(tmp_path), "db", "--help", env={"DATABASE_URL": sqlite_url}))
+    assert "upgrade" in db_help.stdout
