@@ -247,7 +247,7 @@ else:
 '''
 
 REVISION = '''\
-"""step {n}
+"""{message}
 
 Revision ID: {rev}
 Revises: {down}
@@ -262,38 +262,22 @@ depends_on = None
 
 
 def upgrade():
-    op.create_table("step_{n}", sa.Column("id", sa.Integer, primary_key=True), sa.Column("name", sa.String(20)))
+{upgrade}
 
 
 def downgrade():
-    op.drop_table("step_{n}")
+{downgrade}
 '''
 
-CREATE_MODELS = '''\
-"""the models
-
-Revision ID: {rev}
-Revises: {down}
-"""
-from alembic import op
-import sqlalchemy as sa
-
-revision = {rev!r}
-down_revision = {down_rev!r}
-branch_labels = None
-depends_on = None
-
-
-def upgrade():
+STEP_UPGRADE = '''    op.create_table("step_{n}", sa.Column("id", sa.Integer, primary_key=True), sa.Column("name", sa.String(20)))'''
+STEP_DOWNGRADE = '''    op.drop_table("step_{n}")'''
+MODELS_UPGRADE = '''\
     for n in range({models}):
         op.create_table("model_%d" % n, sa.Column("id", sa.Integer, primary_key=True),
-                        sa.Column("name", sa.String(64)), sa.Column("created", sa.DateTime))
-
-
-def downgrade():
+                        sa.Column("name", sa.String(64)), sa.Column("created", sa.DateTime))'''
+MODELS_DOWNGRADE = '''\
     for n in range({models}):
-        op.drop_table("model_%d" % n)
-'''
+        op.drop_table("model_%d" % n)'''
 
 
 def revision_id(n):
@@ -304,11 +288,14 @@ def write_versions(folder, revisions, models):
     """Write ``revisions`` linear step revisions after one that creates the models' tables."""
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, "%s_models.py" % revision_id(0)), "w") as handle:
-        handle.write(CREATE_MODELS.format(rev=revision_id(0), down="<base>", down_rev=None, models=models))
+        handle.write(REVISION.format(message="the models", rev=revision_id(0), down="<base>", down_rev=None,
+                                     upgrade=MODELS_UPGRADE.format(models=models),
+                                     downgrade=MODELS_DOWNGRADE.format(models=models)))
     for n in range(1, revisions):
         with open(os.path.join(folder, "%s_step_%d.py" % (revision_id(n), n)), "w") as handle:
-            handle.write(REVISION.format(n=n, rev=revision_id(n), down=revision_id(n - 1),
-                                         down_rev=revision_id(n - 1)))
+            handle.write(REVISION.format(message="step %d" % n, rev=revision_id(n), down=revision_id(n - 1),
+                                         down_rev=revision_id(n - 1), upgrade=STEP_UPGRADE.format(n=n),
+                                         downgrade=STEP_DOWNGRADE.format(n=n)))
 
 
 class Project:

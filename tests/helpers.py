@@ -113,3 +113,28 @@ def flask_sqlalchemy_major() -> int:
     import importlib.metadata
 
     return int(importlib.metadata.version("Flask-SQLAlchemy").split(".")[0])
+
+
+def table_names(url: str) -> set:
+    """Return the names of the tables in the database at ``url``."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        return set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def revision_in(url: str) -> Optional[str]:
+    """Return the revision stamped in the database at ``url`` (None before the first upgrade)."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        if "alembic_version" not in sa.inspect(engine).get_table_names():
+            return None
+        with engine.connect() as connection:
+            return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    finally:
+        engine.dispose()

@@ -7,7 +7,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from helpers import assert_ok, assert_one_line_error, manage, version_files
+from helpers import assert_ok, assert_one_line_error, manage, revision_in, version_files
 
 PASSWORD = "pw-not-to-print"
 
@@ -19,22 +19,14 @@ def migrated(project, sqlite_url):
     assert_ok(manage(project, "db", "init", env=env))
     assert_ok(manage(project, "db", "migrate", "-m", "users", env=env))
     assert_ok(manage(project, "db", "upgrade", env=env))
-    before = (version_files(project), revision_of(sqlite_url))
+    before = (version_files(project), revision_in(sqlite_url))
 
     def unchanged():
-        assert (version_files(project), revision_of(sqlite_url)) == before
+        assert (version_files(project), revision_in(sqlite_url)) == before
 
     unchanged.env = env
     return unchanged
 
-
-def revision_of(url):
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as connection:
-            return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-    finally:
-        engine.dispose()
 
 
 @pytest.mark.parametrize("url, where", [

@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 import sqlalchemy as sa
 
-from helpers import assert_ok, clean_env, flask_sqlalchemy_major, manage, version_files
+from helpers import assert_ok, clean_env, flask_sqlalchemy_major, manage, table_names, version_files
 
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
 
@@ -26,13 +26,6 @@ def copy_example(name, tmp_path):
         shutil.copy(source, target)
     return target
 
-
-def table_names(url):
-    engine = sa.create_engine(url)
-    try:
-        return set(sa.inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
 
 
 def free_port():

@@ -10,10 +10,10 @@ import os
 import shutil
 
 import pytest
-import sqlalchemy as sa
 
 from conftest import SECRET_PASSWORD
-from helpers import USER_MODEL, assert_ok, flask_sqlalchemy_major, manage, version_files, write_project
+from helpers import (USER_MODEL, assert_ok, flask_sqlalchemy_major, manage, revision_in, table_names,
+                     version_files, write_project)
 
 HERE = os.path.dirname(__file__)
 SINGLE_DATABASE_ENVS = ["v1_config_uri.py", "v2_0_str_url.py", "v2_7_reuse_engine.py"]
@@ -40,21 +40,6 @@ def new_database_url(request, tmp_path):
     return request.getfixturevalue("make_secret_postgres_url")
 
 
-def tables(url):
-    engine = sa.create_engine(url)
-    try:
-        return set(sa.inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
-
-
-def revision_in(url):
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as connection:
-            return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-    finally:
-        engine.dispose()
 
 
 def use_legacy_env(project, fixture, *init_args, env):
@@ -76,7 +61,7 @@ def test_single_database_env_migrates_upgrades_and_downgrades(project, fixture, 
     assert_no_password(assert_ok(manage(project, "db", "migrate", "-m", "users", env=env)))
     [first] = version_files(project)
     assert_no_password(assert_ok(manage(project, "db", "upgrade", env=env)))
-    assert "users" in tables(url) and revision_in(url) == first.split("_")[0]
+    assert "users" in table_names(url) and revision_in(url) == first.split("_")[0]
 
     write_project(project, models=USER_WITH_EMAIL)
     assert_ok(manage(project, "db", "migrate", "-m", "email", env=env))
@@ -91,7 +76,7 @@ def test_single_database_env_migrates_upgrades_and_downgrades(project, fixture, 
     assert_no_password(offline)
 
     assert_no_password(assert_ok(manage(project, "db", "downgrade", "base", env=env)))
-    assert "users" not in tables(url)
+    assert "users" not in table_names(url)
 
 
 @pytest.mark.parametrize("fixture", MULTIDB_ENVS)
@@ -106,8 +91,8 @@ def test_multidb_env_migrates_each_bind(project, fixture, new_database_url):
     assert_no_password(assert_ok(manage(project, "db", "migrate", "-m", "both", env=env)))
     [revision_file] = version_files(project)
     assert_no_password(assert_ok(manage(project, "db", "upgrade", env=env)))
-    assert "users" in tables(url) and "events" not in tables(url)
-    assert "events" in tables(logs_url) and "users" not in tables(logs_url)
+    assert "users" in table_names(url) and "events" not in table_names(url)
+    assert "events" in table_names(logs_url) and "users" not in table_names(logs_url)
     revision = revision_file.split("_")[0]
     assert revision_in(url) == revision and revision_in(logs_url) == revision
 
@@ -116,7 +101,7 @@ def test_multidb_env_migrates_each_bind(project, fixture, new_database_url):
     assert version_files(project) == [revision_file]
 
     assert_no_password(assert_ok(manage(project, "db", "downgrade", "base", env=env)))
-    assert not {"users", "events"} & (tables(url) | tables(logs_url))
+    assert not {"users", "events"} & (table_names(url) | table_names(logs_url))
 
 
 needs_fsa3 = pytest.mark.skipif(flask_sqlalchemy_major() < 3,
@@ -142,4 +127,4 @@ def test_relative_sqlite_path_is_fine_when_env_uses_the_engine(project):
     result = assert_ok(manage(project, "db", "migrate", "-m", "users", env=env))
     assert "Warning:" not in result.stderr
     assert_ok(manage(project, "db", "upgrade", env=env))
-    assert "users" in tables("sqlite:///" + os.path.join(project, "instance", "app.db"))
+    assert "users" in table_names("sqlite:///" + os.path.join(project, "instance", "app.db"))

@@ -8,7 +8,8 @@ import sys
 import pytest
 import sqlalchemy as sa
 
-from helpers import USER_MODEL, assert_ok, assert_one_line_error, flask_db, manage, run, version_files, write_project
+from helpers import (USER_MODEL, assert_ok, assert_one_line_error, flask_db, manage, run, table_names,
+                     version_files, write_project)
 
 USER_WITH_EMAIL = USER_MODEL + '''    email = db.Column(db.String(120))
 '''
@@ -45,11 +46,7 @@ class DB:
             engine.dispose()
 
     def tables(self, url=None):
-        engine = sa.create_engine(url or self.url)
-        try:
-            return set(sa.inspect(engine).get_table_names())
-        finally:
-            engine.dispose()
+        return table_names(url or self.url)
 
 
 def revision_ids(output):

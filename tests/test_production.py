@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import SECRET_PASSWORD
-from helpers import assert_ok, assert_one_line_error, clean_env, manage
+from helpers import assert_ok, assert_one_line_error, clean_env, manage, revision_in, table_names
 
 REVISION_TEMPLATE = '''\
 """{message}"""
@@ -53,23 +53,6 @@ def write_revision(folder, number, upgrade, downgrade="pass", message="step"):
     return path
 
 
-def revision_in(url):
-    engine = sa.create_engine(url)
-    try:
-        if "alembic_version" not in sa.inspect(engine).get_table_names():
-            return None
-        with engine.connect() as connection:
-            return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-    finally:
-        engine.dispose()
-
-
-def tables(url):
-    engine = sa.create_engine(url)
-    try:
-        return set(sa.inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
 
 
 def start_manage(folder, *args, env):
@@ -81,6 +64,18 @@ def start_manage(folder, *args, env):
 def finish(process, timeout=120):
     stdout, stderr = process.communicate(timeout=timeout)
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def write_slow_revision(folder):
+    """Write revision 1: it touches a marker file, sleeps MIGRATION_SLEEP seconds, then creates
+    table 'a'. Return the marker's path (it appears once the migration is under way)."""
+    marker = os.path.join(folder, "started")
+    write_revision(folder, 1, """
+        open(%r, "w").close()
+        time.sleep(float(os.environ.get("MIGRATION_SLEEP", "0")))
+        op.create_table('a', sa.Column('id', sa.Integer, primary_key=True))
+    """ % marker)
+    return marker
 
 
 def wait_for_file(path, process, timeout=60):
@@ -167,12 +162,7 @@ def test_lock_timeout_on_a_server_names_no_password(project, make_secret_postgre
     url = make_secret_postgres_url()
     env = {"DATABASE_URL": url}
     assert_ok(manage(project, "db", "init", env=env))
-    marker = os.path.join(project, "started")
-    write_revision(project, 1, """
-        open(%r, "w").close()
-        time.sleep(float(os.environ.get("MIGRATION_SLEEP", "0")))
-        op.create_table('a', sa.Column('id', sa.Integer, primary_key=True))
-    """ % marker)
+    marker = write_slow_revision(project)
     slow = start_manage(project, "db", "upgrade", env=dict(env, MIGRATION_SLEEP="8"))
     try:
         wait_for_file(marker, slow)
@@ -189,12 +179,7 @@ def test_ctrl_c_during_an_upgrade_leaves_no_lock(project, request, database):
     url = request.getfixturevalue({"sqlite": "sqlite_url", "postgresql": "postgres_url"}[database])
     env = {"DATABASE_URL": url}
     assert_ok(manage(project, "db", "init", env=env))
-    marker = os.path.join(project, "started")
-    write_revision(project, 1, """
-        open(%r, "w").close()
-        time.sleep(float(os.environ.get("MIGRATION_SLEEP", "0")))
-        op.create_table('a', sa.Column('id', sa.Integer, primary_key=True))
-    """ % marker)
+    marker = write_slow_revision(project)
     process = start_manage(project, "db", "upgrade", env=dict(env, MIGRATION_SLEEP="60"))
     wait_for_file(marker, process)
     process.send_signal(signal.SIGINT)
@@ -240,15 +225,15 @@ def test_a_migration_failing_in_its_third_step(project, server_url):
     assert revision_in(server_url) == revision_id(1)
     if server_url.startswith("postgresql"):
         assert "rolled back" in line and "schema matches" in line
-        assert tables(server_url) == {"alembic_version", "a"}
+        assert table_names(server_url) == {"alembic_version", "a"}
     else:
         assert "stayed applied" in line and "MariaDB" in line
-        assert tables(server_url) == {"alembic_version", "a", "b", "c"}
+        assert table_names(server_url) == {"alembic_version", "a", "b", "c"}
 
     write_revision(project, 2, FIXED_FIVE_STEPS, message="five_steps")
     assert_ok(manage(project, "db", "upgrade", env=env))
     assert revision_in(server_url) == revision_id(2)
-    assert tables(server_url) == {"alembic_version", "a", "b", "c", "d", "e"}
+    assert table_names(server_url) == {"alembic_version", "a", "b", "c", "d", "e"}
 
 
 def find_backend(admin, database, text):
@@ -279,7 +264,7 @@ def test_a_connection_killed_during_an_upgrade(project, postgres_url):
     killed = finish(process, timeout=30)
     line = assert_one_line_error(killed, "127.0.0.1:5432")
     assert "connection" in line.lower()
-    assert revision_in(postgres_url) is None and "a" not in tables(postgres_url)
+    assert revision_in(postgres_url) is None and "a" not in table_names(postgres_url)
 
     assert_ok(manage(project, "db", "upgrade", env=env))
     assert revision_in(postgres_url) == revision_id(1)
