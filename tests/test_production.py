@@ -96,28 +96,43 @@ def server_url(request):
 # -- the migration lock --------------------------------------------------------------
 
 
-def test_concurrent_upgrades_apply_each_migration_once(project, server_url):
+def test_concurrent_upgrades_apply_each_migration_once(project, server_url, tmp_path):
     env = {"DATABASE_URL": server_url}
     assert_ok(manage(project, "db", "init", env=env))
+    release = tmp_path / "release"
+    # Revision 1 holds the lock until the test has seen the seven others queue behind it.
     write_revision(project, 1, """
         op.create_table('side_effects', sa.Column('id', sa.Integer, primary_key=True),
                         sa.Column('revision', sa.String(12)))
         op.execute("INSERT INTO side_effects (revision) VALUES ('1')")
-        time.sleep(3)  # keeps the lock while the other processes arrive
-    """)
+        deadline = time.monotonic() + 60
+        while not os.path.exists(%r) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    """ % str(release))
     for number in range(2, 31):
         write_revision(project, number, """
             op.create_table('t_%d', sa.Column('id', sa.Integer, primary_key=True))
             op.execute("INSERT INTO side_effects (revision) VALUES ('%d')")
         """ % (number, number))
 
-    processes = [start_manage(project, "db", "upgrade", env=env) for _ in range(8)]
-    results = [finish(process) for process in processes]
-    for result in results:
-        assert_ok(result)
-        assert "Traceback" not in result.stderr
-    waited = sum("Waiting for the migration lock" in result.stderr for result in results)
-    assert waited >= 1, "no process ever waited: the lock was not exercised"
+    logs = [tmp_path / ("upgrade-%d.log" % n) for n in range(8)]
+    processes = []
+    for log in logs:
+        with open(str(log), "w") as stderr:
+            processes.append(subprocess.Popen([sys.executable, "manage.py", "db", "upgrade"], cwd=project,
+                                              env=clean_env(env), stdout=subprocess.DEVNULL, stderr=stderr))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        waiting = sum("Waiting for the migration lock" in log.read_text() for log in logs)
+        if waiting == 7:
+            break
+        time.sleep(0.1)
+    release.touch()
+    codes = [process.wait(120) for process in processes]
+    outputs = [log.read_text() for log in logs]
+    assert codes == [0] * 8, outputs
+    assert waiting == 7, outputs
+    assert not any("Traceback" in output for output in outputs), outputs
 
     engine = sa.create_engine(server_url)
     try:
