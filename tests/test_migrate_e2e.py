@@ -58,16 +58,21 @@ def cli(request):
     return request.param
 
 
-@pytest.fixture
-def db(project, sqlite_url, cli):
-    """A project on SQLite, driven through each of the two CLIs."""
-    return DB(project, sqlite_url, cli)
+URL_FIXTURES = {"sqlite": "sqlite_url", "postgresql": "postgres_url", "mariadb": "mariadb_url"}
+
+
+@pytest.fixture(params=[("manage", "sqlite"), ("flask", "sqlite"), ("manage", "postgresql"), ("flask", "mariadb")],
+                ids=lambda param: "-".join(param))
+def db(project, request):
+    """A project driven through each of the two CLIs, each CLI also on a database server."""
+    cli, database = request.param
+    return DB(project, request.getfixturevalue(URL_FIXTURES[database]), cli)
 
 
 @pytest.fixture
-def legacy_db(project, sqlite_url):
-    """A project on SQLite, driven through `python manage.py db` (scenario tests need one CLI)."""
-    return DB(project, sqlite_url, "manage")
+def legacy_db(project, database_url):
+    """A project on each of the three databases, driven through `python manage.py db`."""
+    return DB(project, database_url, "manage")
 
 
 def test_full_cycle_on_each_database(project, database_url, cli):
