@@ -45,6 +45,19 @@ class User(db.Model):
     name = db.Column(db.String(64))
 '''
 
+USER_WITH_EMAIL = USER_MODEL + '''    email = db.Column(db.String(120))
+'''
+
+#: Users in the main database, an audit log in the "audit" bind.
+USER_AND_AUDIT_EVENT = USER_MODEL + '''
+
+class AuditEvent(db.Model):
+    __bind_key__ = "audit"
+    __tablename__ = "audit_events"
+    id = db.Column(db.Integer, primary_key=True)
+    what = db.Column(db.String(200))
+'''
+
 
 def write_project(folder: str, models: str = USER_MODEL, migrate_args: str = "", manage: str = MANAGE_TEMPLATE) -> None:
     """Write app.py (the app, db, models) and manage.py (the legacy CLI) into ``folder``."""

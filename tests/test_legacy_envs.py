@@ -12,24 +12,12 @@ import shutil
 import pytest
 
 from conftest import SECRET_PASSWORD
-from helpers import (USER_MODEL, assert_ok, flask_sqlalchemy_major, manage, revision_in, table_names,
-                     version_files, write_project)
+from helpers import (USER_AND_AUDIT_EVENT, USER_WITH_EMAIL, assert_ok, flask_sqlalchemy_major, manage, revision_in,
+                     table_names, version_files, write_project)
 
 HERE = os.path.dirname(__file__)
 SINGLE_DATABASE_ENVS = ["v1_config_uri.py", "v2_0_str_url.py", "v2_7_reuse_engine.py"]
 MULTIDB_ENVS = ["v2_multidb_app_bind.py", "v3_multidb_bind_kw.py"]
-
-USER_WITH_EMAIL = USER_MODEL + '''    email = db.Column(db.String(120))
-'''
-USER_AND_EVENT = USER_MODEL + '''
-
-class Event(db.Model):
-    __bind_key__ = "logs"
-    __tablename__ = "events"
-    id = db.Column(db.Integer, primary_key=True)
-    kind = db.Column(db.String(32))
-'''
-
 
 @pytest.fixture(params=["sqlite", "postgresql-with-password"])
 def new_database_url(request, tmp_path):
@@ -83,25 +71,25 @@ def test_single_database_env_migrates_upgrades_and_downgrades(project, fixture, 
 def test_multidb_env_migrates_each_bind(project, fixture, new_database_url):
     import json
 
-    url, logs_url = new_database_url(), new_database_url()
-    env = {"DATABASE_URL": url, "DATABASE_BINDS": json.dumps({"logs": logs_url})}
-    write_project(project, models=USER_AND_EVENT)
+    url, audit_url = new_database_url(), new_database_url()
+    env = {"DATABASE_URL": url, "DATABASE_BINDS": json.dumps({"audit": audit_url})}
+    write_project(project, models=USER_AND_AUDIT_EVENT)
     use_legacy_env(project, fixture, "--multidb", env=env)
 
     assert_no_password(assert_ok(manage(project, "db", "migrate", "-m", "both", env=env)))
     [revision_file] = version_files(project)
     assert_no_password(assert_ok(manage(project, "db", "upgrade", env=env)))
-    assert "users" in table_names(url) and "events" not in table_names(url)
-    assert "events" in table_names(logs_url) and "users" not in table_names(logs_url)
+    assert "users" in table_names(url) and "audit_events" not in table_names(url)
+    assert "audit_events" in table_names(audit_url) and "users" not in table_names(audit_url)
     revision = revision_file.split("_")[0]
-    assert revision_in(url) == revision and revision_in(logs_url) == revision
+    assert revision_in(url) == revision and revision_in(audit_url) == revision
 
     unchanged = assert_ok(manage(project, "db", "migrate", "-m", "nothing", env=env))
     assert "No changes in schema detected." in unchanged.stderr
     assert version_files(project) == [revision_file]
 
     assert_no_password(assert_ok(manage(project, "db", "downgrade", "base", env=env)))
-    assert not {"users", "events"} & (table_names(url) | table_names(logs_url))
+    assert not {"users", "audit_events"} & (table_names(url) | table_names(audit_url))
 
 
 needs_fsa3 = pytest.mark.skipif(flask_sqlalchemy_major() < 3,

@@ -8,11 +8,9 @@ import sys
 import pytest
 import sqlalchemy as sa
 
-from helpers import (USER_MODEL, assert_ok, assert_one_line_error, flask_db, manage, run, table_names,
-                     version_files, write_project)
+from helpers import (USER_AND_AUDIT_EVENT, USER_MODEL, USER_WITH_EMAIL, assert_ok, assert_one_line_error, flask_db,
+                     manage, run, table_names, version_files, write_project)
 
-USER_WITH_EMAIL = USER_MODEL + '''    email = db.Column(db.String(120))
-'''
 
 
 class DB:
@@ -294,15 +292,7 @@ def test_edit_opens_the_revision_in_editor(db):
 
 
 def test_multidb_with_two_binds(project, tmp_path, cli):
-    models = USER_MODEL + '''
-
-class AuditEvent(db.Model):
-    __bind_key__ = "audit"
-    __tablename__ = "audit_events"
-    id = db.Column(db.Integer, primary_key=True)
-    what = db.Column(db.String(200))
-'''
-    write_project(project, models=models)
+    write_project(project, models=USER_AND_AUDIT_EVENT)
     main_url = "sqlite:///" + str(tmp_path / "main.sqlite")
     audit_url = "sqlite:///" + str(tmp_path / "audit.sqlite")
     db = DB(project, main_url, cli, binds={"audit": audit_url})
@@ -317,14 +307,7 @@ class AuditEvent(db.Model):
 
 
 def test_multidb_on_postgresql(project, postgres_url, mariadb_url, cli):
-    models = USER_MODEL + '''
-
-class AuditEvent(db.Model):
-    __bind_key__ = "audit"
-    __tablename__ = "audit_events"
-    id = db.Column(db.Integer, primary_key=True)
-'''
-    write_project(project, models=models)
+    write_project(project, models=USER_AND_AUDIT_EVENT)
     db = DB(project, postgres_url, cli, binds={"audit": mariadb_url})
     db.ok("init", "--multidb")
     db.ok("migrate", "-m", "both")

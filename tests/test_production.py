@@ -230,7 +230,7 @@ def test_a_migration_failing_in_its_third_step(project, server_url):
     env = {"DATABASE_URL": server_url}
     assert_ok(manage(project, "db", "init", env=env))
     write_revision(project, 1, "op.create_table('a', sa.Column('id', sa.Integer, primary_key=True))")
-    path = write_revision(project, 2, FIVE_STEPS, message="five_steps")
+    write_revision(project, 2, FIVE_STEPS, message="five_steps")
     assert_ok(manage(project, "db", "upgrade", revision_id(1), env=env))
 
     failed = manage(project, "db", "upgrade", env=env)
