@@ -75,10 +75,9 @@ def _warn_if_env_opens_another_sqlite_file(directory: str) -> None:
     _WARNED_SQLITE_FILES.add(files)
     env_file, app_file = files
     sys.stderr.write(
-        "Warning: %s reads SQLALCHEMY_DATABASE_URI, so it migrates %s, but Flask-SQLAlchemy 3 gives the app %s "
-        "(relative SQLite paths now live in the instance folder). Fix: make the path absolute in "
-        "SQLALCHEMY_DATABASE_URI, e.g. 'sqlite:///' + os.path.join(app.instance_path, %r).\n"
-        % (os.path.join(directory, "env.py"), env_file, app_file, os.path.basename(app_file))
+        "Warning: %s reads SQLALCHEMY_DATABASE_URI, so it migrates %s, but the app opens %s (Flask-SQLAlchemy "
+        "resolves relative SQLite paths itself, in the instance folder since 3.0). Fix: make the path absolute, "
+        "SQLALCHEMY_DATABASE_URI = 'sqlite:///%s'.\n" % (os.path.join(directory, "env.py"), env_file, app_file, app_file)
     )
 
 
