@@ -73,6 +73,8 @@ def legacy_manager(tmp_path_factory):
         yield manager, str(folder)
     finally:
         os.chdir(old_cwd)
+        with app.app_context():
+            db.engine.dispose()  # Python 3.13 warns about pooled connections left unclosed
 
 
 def run_manager(manager, argv):
