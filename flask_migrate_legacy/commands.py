@@ -149,7 +149,7 @@ def _script_option(script: Any, subcommand: Subcommand, argument: Argument) -> A
     if argument.shape == REPEATED:
         return script.Option(*argument.flags, dest=argument.name, action="append", default=None, help=argument.help)
     nargs = {OPTIONAL_POSITIONAL: "?", REQUIRED_POSITIONAL: None, POSITIONALS: "*"}[argument.shape]
-    kwargs: Dict[str, Any] = {"help": argument.help, "metavar": _metavar(argument)}
+    kwargs: Dict[str, Any] = {"help": argument.help}  # shown as `revision`, as Flask-Migrate 2.x did
     if nargs is not None:
         kwargs.update(nargs=nargs, default=default)
     return script.Option(argument.name, **kwargs)
@@ -184,7 +184,6 @@ def build_migrate_command(script: Any = None) -> Any:
         command = script.Command()
         command.option_list = [_script_option(script, subcommand, a) for a in subcommand.arguments]
         command.run = _script_runner(subcommand, handles_errors=not ours)
-        command.request_context = False  # migrations need the app, not a request (as under `flask db`)
         command.__doc__ = subcommand.help
         command.help = subcommand.help
         manager.add_command(subcommand.name, command)

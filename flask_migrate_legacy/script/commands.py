@@ -96,7 +96,8 @@ def options_from_signature(func: Callable[..., Any]) -> List[Option]:
     """Build the options ``@manager.command`` derives from a function's signature.
 
     Parameters without a default are positionals; with one they are
-    ``-<first letter>``/``--<name>`` options (booleans are flags). Two names
+    ``-<first letter>``/``--<name>`` options; a boolean default makes a
+    ``store_true`` flag whatever its value, as in Flask-Script. Two names
     sharing a first letter: only the first gets the short form.
     """
     options = []
@@ -114,8 +115,7 @@ def options_from_signature(func: Callable[..., Any]) -> List[Option]:
         if "_" in param.name:
             flags.append("--" + param.name.replace("_", "-"))
         if isinstance(param.default, bool):
-            action = "store_false" if param.default else "store_true"
-            option = Option(*flags, action=action, dest=param.name, required=False, default=param.default)
+            option = Option(*flags, action="store_true", dest=param.name, required=False, default=param.default)
         else:
             option = Option(*flags, dest=param.name, type=str, required=False, default=param.default)
         option.droppable_flags = (short,)
@@ -132,8 +132,6 @@ class Command:
     option_list: Sequence[Any] = ()
     help_args: Optional[Sequence[str]] = None
     capture_all_args = False
-    #: Run inside a request context for '/' (Flask-Script's behaviour); False: an app context only.
-    request_context = True
 
     def __init__(self, func: Optional[Callable[..., Any]] = None) -> None:
         if func is None:
@@ -171,45 +169,18 @@ class Command:
         return parser
 
     def __call__(self, app: Any = None, *args: Any, **kwargs: Any) -> Any:
-        """Run the command inside a request context of ``app`` (a GET of '/', as Flask-Script did)."""
-        with command_request_context(app) if self.request_context else app.app_context():
+        """Run the command inside ``app.test_request_context()``, as Flask-Script did.
+
+        The app's own method is called: apps override it (server name,
+        environ, extra context), and managers are handed objects that are
+        not Flask instances at all.
+        """
+        with app.test_request_context():
             return self.run(*args, **kwargs)
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
         """Do the command's work; subclasses must implement it."""
         raise NotImplementedError
-
-
-def command_request_context(app: Any) -> Any:
-    """Return a request context for '/' like ``app.test_request_context()`` gives.
-
-    Built from a plain WSGI environ: ``test_request_context`` imports Flask's
-    test client (and with it pdb and the IDNA codec), several milliseconds
-    that every ``manage.py`` command would pay.
-    """
-    import io
-
-    server_name = app.config.get("SERVER_NAME") or "localhost"
-    scheme = app.config.get("PREFERRED_URL_SCHEME") or "http"
-    host, _, port = server_name.partition(":")
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "SCRIPT_NAME": (app.config.get("APPLICATION_ROOT") or "/").rstrip("/"),
-        "PATH_INFO": "/",
-        "QUERY_STRING": "",
-        "SERVER_NAME": host,
-        "SERVER_PORT": port or ("443" if scheme == "https" else "80"),
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": server_name,
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": scheme,
-        "wsgi.input": io.BytesIO(),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
-    return app.request_context(environ)
 
 
 def _stdin_is_interactive() -> bool:

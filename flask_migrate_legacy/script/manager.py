@@ -32,6 +32,24 @@ class _Link:
                 self.value_dests.append(action.dest)
 
 
+class _ManagerParser(argparse.ArgumentParser):
+    """A manager's parser: named with nothing after it, it prints its help and exits 2.
+
+    That is Flask-Script's answer to ``manage.py`` alone and to a sub-manager
+    named without a command (``manage.py db``). Subparsers are parsed
+    through this public method, so no argparse internals are touched.
+    """
+
+    #: Set on the parsers of managers; a command's parser runs with no arguments.
+    help_when_empty = False
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:  # type: ignore[override]
+        if self.help_when_empty and args is not None and not list(args):
+            self.print_help()
+            self.exit(2)
+        return super().parse_known_args(args, namespace)
+
+
 class Manager:
     """Collect commands and run the one named on the command line.
 
@@ -132,8 +150,9 @@ class Manager:
                 command.__doc__ = func.__doc__
                 command.option_list = []
                 self.add_command(name, command)
-            # Decorators apply bottom-up; keep the options in the order written.
-            self._commands[name].option_list.insert(0, option)
+            # Decorators apply bottom-up, so the option written last comes first,
+            # as in Flask-Script: it decides the order of positional arguments.
+            self._commands[name].option_list.append(option)
             return func
 
         return decorate
@@ -175,7 +194,7 @@ class Manager:
         cost nothing, so a run does not pay for every command's parser.
         """
         completing = parent is None and not self.disable_argcomplete and "_ARGCOMPLETE" in os.environ
-        parser = argparse.ArgumentParser(
+        parser = _ManagerParser(
             prog=os.path.basename(prog), usage=self.usage, description=self.description, add_help=False
         )
         self._populate(parser, tuple(func_stack), None if named is None or completing else frozenset(named))
@@ -191,13 +210,14 @@ class Manager:
 
     def _populate(self, parser: argparse.ArgumentParser, chain: tuple, named: Optional[frozenset] = None) -> None:
         link = _Link(self, parser)
-        add_help(parser, self.help_args)
+        # The manager's own options come before its help switch, as in Flask-Script's usage line.
         link.record(add_options(parser, self.get_options(), set(self.help_args)))
+        add_help(parser, self.help_args)
         chain = chain + (link,)
         parser.set_defaults(**{_CHAIN: chain})
         if not self._commands:
             return
-        subparsers = parser.add_subparsers(title="commands", metavar="<command>", **self.subparser_kwargs)
+        subparsers = parser.add_subparsers(**self.subparser_kwargs)
         for name, command in self._commands.items():
             help_text = getattr(command, "help", None)
             if help_text is None:
@@ -208,13 +228,14 @@ class Manager:
             subparser = subparsers.add_parser(
                 name,
                 usage=getattr(command, "usage", None),
-                help=_first_line(help_text),
+                help=help_text,
                 description=description,
                 add_help=False,
             )
             if named is not None and name not in named:
                 continue  # not chosen on this command line: its name and help suffice
             if isinstance(command, Manager):
+                subparser.help_when_empty = True
                 command.set_defaults()
                 command._populate(subparser, chain, named)
                 command.parser = subparser
@@ -238,13 +259,12 @@ class Manager:
         values = vars(namespace)
         chain = values.pop(_CHAIN)
         last = chain[-1]
+        # Flask-Script's two usage errors, both from the top-level parser, in its order.
         if isinstance(last.handler, Manager):
-            # A (sub-)manager named without a command: show what it offers.
-            last.parser.print_help()
-            last.parser.exit(2)
+            parser.error("too few arguments")
         capture = getattr(last.handler, "capture_all_args", False)
         if remaining and not capture:
-            last.parser.error("unrecognized arguments: %s" % " ".join(remaining))
+            parser.error("too many arguments")
 
         result: Any = None
         for position, link in enumerate(chain):
@@ -273,9 +293,3 @@ class Manager:
             result = exc.exit_code
         sys.exit(result or 0)
 
-
-def _first_line(text: Optional[str]) -> Optional[str]:
-    if not text:
-        return text
-    stripped = text.strip()
-    return stripped.splitlines()[0] if stripped else stripped
