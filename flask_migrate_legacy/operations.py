@@ -146,12 +146,15 @@ def init(directory: Optional[str] = None, multidb: bool = False, template: Optio
     directory = _directory(directory)
     template_directory = None
     if template is not None and ("/" in template or "\\" in template):
-        template_directory, template = os.path.split(os.path.normpath(template))
+        # A folder (``./custom``, ``../shared/tpl``, ``/abs/tpl/``): its parent holds the template.
+        template_directory, template = os.path.split(os.path.abspath(template))
     template = template or ("flask-multidb" if multidb else "flask")
     config = Config(template_directory=template_directory)
     if not os.path.isfile(os.path.join(config.get_template_directory(), template, "env.py")):
+        hint = " (for the folder %r here, pass './%s')" % (template, template) if os.path.isdir(template) else ""
         raise MigrationError(
-            "no template %r in %s (see the 'list-templates' subcommand)" % (template, config.get_template_directory())
+            "no template %r in %s%s (see the 'list-templates' subcommand)"
+            % (template, config.get_template_directory(), hint)
         )
     if os.path.exists(directory) and (not os.path.isdir(directory) or os.listdir(directory)):
         raise MigrationError("%r already exists and is not empty: nothing was written" % directory)
@@ -202,7 +205,17 @@ def merge(directory: Optional[str] = None, revisions: Union[str, Sequence[str]] 
     """Merge two or more revisions into one new revision file."""
     if not isinstance(revisions, str):
         revisions = list(revisions) or "heads"
-    _run("merge", _config(directory, x_arg), revisions, message=message, branch_label=branch_label, rev_id=rev_id)
+    config = _config(directory, x_arg)
+    with _reported(config, "merge"):
+        from alembic.script import ScriptDirectory
+
+        found = ScriptDirectory.from_config(config).get_revisions(revisions)
+    if len({revision.revision for revision in found}) < 2:
+        names = ", ".join(revision.revision for revision in found) or "none"
+        config.print_stdout("Nothing to merge: %s names a single revision (%s); no file was written.",
+                            revisions if isinstance(revisions, str) else " ".join(revisions), names)
+        return
+    _run("merge", config, revisions, message=message, branch_label=branch_label, rev_id=rev_id)
 
 
 def upgrade(directory: Optional[str] = None, revision: str = "head", sql: bool = False, tag: Optional[str] = None,

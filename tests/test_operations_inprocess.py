@@ -1,0 +1,88 @@
+"""db operations called in-process, on a SQLite project in a temporary folder."""
+
+import os
+import shutil
+
+import pytest
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+
+from flask_migrate_legacy import Migrate, MigrationError, init, merge, revision
+from flask_migrate_legacy.config import TEMPLATES_DIRECTORY
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """An app with one model and Migrate, inside its app context, run from its folder."""
+    monkeypatch.chdir(tmp_path)
+    app = Flask("inprocess")
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(tmp_path / "app.db")
+    app.config["SQLALCHEMY_TRACK_MODIFICATIONS"] = False
+    db = SQLAlchemy(app)
+    Migrate(app, db)
+    with app.app_context():
+        yield tmp_path
+        db.engine.dispose()
+
+
+def _versions(folder):
+    return sorted(name for name in os.listdir(folder / "migrations" / "versions") if name.endswith(".py"))
+
+
+def _custom_template(folder, name="custom_template"):
+    target = folder / name
+    shutil.copytree(os.path.join(TEMPLATES_DIRECTORY, "flask"), target)
+    with open(target / "env.py", "a") as handle:
+        handle.write("# written from the custom template\n")
+    return target
+
+
+@pytest.mark.parametrize("given", ["./custom_template", "custom_template/", "{abs}"])
+def test_init_takes_a_template_folder_however_it_is_written(project, given):
+    folder = _custom_template(project)
+    init(template=given.format(abs=folder))
+    with open(project / "migrations" / "env.py") as handle:
+        assert handle.read().endswith("# written from the custom template\n")
+
+
+def test_a_bare_name_is_a_template_name_and_the_error_says_how_to_name_the_folder(project):
+    _custom_template(project, "mine")
+    with pytest.raises(MigrationError) as error:
+        init(template="mine")
+    assert "no template 'mine'" in str(error.value)
+    assert "pass './mine'" in str(error.value)
+    assert not os.path.exists(project / "migrations")
+
+
+def test_merge_with_one_head_writes_nothing_and_says_so(project, capsys):
+    init()
+    revision(message="first", rev_id="r1")
+    capsys.readouterr()
+    merge(revisions=["heads"], rev_id="r9")
+    merge(revisions=["r1"], rev_id="r9")
+    merge(rev_id="r9")
+    assert _versions(project) == ["r1_first.py"]
+    out = capsys.readouterr().out
+    assert out.count("Nothing to merge") == 3
+    assert "'heads' names a single revision (r1)" not in out  # the names are shown plainly
+    assert "heads names a single revision (r1)" in out
+
+
+def test_merge_with_two_heads_writes_the_merge(project):
+    init()
+    revision(message="first", rev_id="r1")
+    revision(message="left", rev_id="r2")
+    revision(message="right", rev_id="r3", head="r1", splice=True)
+    merge(rev_id="r4", message="join")
+    assert _versions(project) == ["r1_first.py", "r2_left.py", "r3_right.py", "r4_join.py"]
+    with open(project / "migrations" / "versions" / "r4_join.py") as handle:
+        assert "down_revision = ('r2', 'r3')" in handle.read()
+
+
+def test_merge_of_an_unknown_revision_is_one_error_and_writes_nothing(project):
+    init()
+    revision(message="first", rev_id="r1")
+    with pytest.raises(MigrationError) as error:
+        merge(revisions=["r1", "nope"], rev_id="r4")
+    assert "nope" in str(error.value) and "\n" not in str(error.value)
+    assert _versions(project) == ["r1_first.py"]
