@@ -1,11 +1,15 @@
 """Migrate, the Flask extension, and the per-app state env.py files read."""
 
+import contextlib
 import os
-from typing import Any, Callable, Dict, List, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Set, Union
 
 from .compat import LegacyDatabase, all_tables_metadata, real_db
 
 PathLike = Union[str, "os.PathLike[str]"]
+
+#: What Flask-Migrate 4 passes to context.configure unless told otherwise.
+DEFAULT_CONFIGURE_ARGS: Dict[str, Any] = {"compare_type": True, "render_as_batch": True}
 ConfigureCallback = Callable[[Any], Any]
 
 
@@ -17,15 +21,34 @@ class MigrateState:
         self.db = LegacyDatabase(db) if db is not None else None
         self.directory = migrate.directory
         self._configure_args = configure_args
+        #: The env.py a db subcommand is running now (None outside of one).
+        self.env_script: Optional[str] = None
 
     @property
     def configure_args(self) -> Dict[str, Any]:
-        """Return a fresh copy of the arguments for ``context.configure``.
+        """Return the arguments for ``context.configure`` that the running env.py can take.
 
-        A copy each time: some env.py files add keys to it, which must not
-        leak into the next command run in the same process.
+        What was given to ``Migrate()`` always; the Flask-Migrate 4 defaults
+        (``compare_type``, ``render_as_batch``) only for an env.py of a
+        generation that expects them, and never for a keyword the env.py
+        passes itself (see ``envpy.configure_args_for``). A fresh dict each
+        time: some env.py files add keys to it, which must not leak into the
+        next command run in the same process.
         """
-        return dict(self._configure_args)
+        from .envpy import configure_args_for
+
+        given = {name: value for name, value in self._configure_args.items() if name in self.migrate.given_args}
+        defaults = {name: value for name, value in self._configure_args.items() if name not in given}
+        return configure_args_for(self.env_script, given, defaults)
+
+    @contextlib.contextmanager
+    def running(self, env_script: str) -> Iterator[None]:
+        """Mark ``env_script`` as the env.py being run, for as long as the block lasts."""
+        previous, self.env_script = self.env_script, env_script
+        try:
+            yield
+        finally:
+            self.env_script = previous
 
     @property
     def metadata(self) -> Any:
@@ -46,15 +69,19 @@ class Migrate:
         db: Any = None,
         directory: PathLike = "migrations",
         command: str = "db",
-        compare_type: bool = True,
-        render_as_batch: bool = True,
+        compare_type: Optional[bool] = None,
+        render_as_batch: Optional[bool] = None,
         **kwargs: Any,
     ) -> None:
         self.configure_callbacks: List[ConfigureCallback] = []
         self.db = db
         self.command = command
         self.directory = os.fspath(directory)
-        self.alembic_ctx_kwargs = dict(kwargs, compare_type=compare_type, render_as_batch=render_as_batch)
+        #: Names of the context.configure arguments the user gave (not defaults).
+        self.given_args: Set[str] = set()
+        #: Every argument for context.configure, Flask-Migrate 4's defaults included.
+        self.alembic_ctx_kwargs: Dict[str, Any] = dict(DEFAULT_CONFIGURE_ARGS)
+        self._give(kwargs, compare_type, render_as_batch)
         if app is not None and db is not None:
             self.init_app(app, db, directory)
 
@@ -72,17 +99,22 @@ class Migrate:
         self.db = db if db is not None else self.db
         self.command = command or self.command
         self.directory = os.fspath(directory) if directory is not None else self.directory
-        self.alembic_ctx_kwargs.update(kwargs)
-        if compare_type is not None:
-            self.alembic_ctx_kwargs["compare_type"] = compare_type
-        if render_as_batch is not None:
-            self.alembic_ctx_kwargs["render_as_batch"] = render_as_batch
+        self._give(kwargs, compare_type, render_as_batch)
         if not hasattr(app, "extensions"):
             app.extensions = {}
         app.extensions["migrate"] = MigrateState(self, self.db, **self.alembic_ctx_kwargs)
         from .commands import click_group
 
         app.cli.add_command(click_group(), name=self.command)
+
+    def _give(self, kwargs: Dict[str, Any], compare_type: Optional[bool], render_as_batch: Optional[bool]) -> None:
+        given = dict(kwargs)
+        if compare_type is not None:
+            given["compare_type"] = compare_type
+        if render_as_batch is not None:
+            given["render_as_batch"] = render_as_batch
+        self.alembic_ctx_kwargs.update(given)
+        self.given_args.update(given)
 
     def configure(self, callback: ConfigureCallback) -> ConfigureCallback:
         """Register a callback that receives and returns the Alembic Config (a decorator)."""

@@ -118,8 +118,10 @@ def _run(command: str, config: Any, *args: Any, target: Optional[str] = None, **
 
     from .lock import migration_lock
 
+    state = _state()
+    env_script = os.path.join(config.get_main_option("script_location"), "env.py")
     with _reported(config, command, target):
-        with migration_lock(_state(), command, sql=kwargs.get("sql", False)):
+        with migration_lock(state, command, sql=kwargs.get("sql", False)), state.running(env_script):
             getattr(alembic_command, command)(config, *args, **kwargs)
 
 

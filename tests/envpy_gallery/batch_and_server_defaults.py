@@ -1,0 +1,39 @@
+# SQLite needs batch mode for ALTERs: the project turned it on itself, and server defaults too.
+import logging
+from logging.config import fileConfig
+from flask import current_app
+from alembic import context
+
+config = context.config
+fileConfig(config.config_file_name)
+logger = logging.getLogger('alembic.env')
+config.set_main_option('sqlalchemy.url',
+                       str(current_app.extensions['migrate'].db.engine.url).replace('%', '%%'))
+target_metadata = current_app.extensions['migrate'].db.metadata
+
+
+def run_migrations_offline():
+    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
+                      literal_binds=True, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online():
+    engine = current_app.extensions['migrate'].db.engine
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            compare_server_default=True,
+            **current_app.extensions['migrate'].configure_args
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,40 @@
+# Its own process_revision_directives, while app.py also passes one to Migrate():
+# Flask-Migrate 2.7 failed with a TypeError here; the fix is to keep one of the two.
+import logging
+from logging.config import fileConfig
+from flask import current_app
+from alembic import context
+
+config = context.config
+fileConfig(config.config_file_name)
+config.set_main_option('sqlalchemy.url',
+                       str(current_app.extensions['migrate'].db.engine.url).replace('%', '%%'))
+target_metadata = current_app.extensions['migrate'].db.metadata
+
+
+def process_revision_directives(context, revision, directives):
+    if directives[0].upgrade_ops.is_empty():
+        directives[:] = []
+
+
+def run_migrations_offline():
+    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
+                      literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online():
+    engine = current_app.extensions['migrate'].db.engine
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata,
+                          process_revision_directives=process_revision_directives,
+                          **current_app.extensions['migrate'].configure_args)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
