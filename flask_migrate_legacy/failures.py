@@ -3,7 +3,7 @@
 import os
 import re
 import traceback
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Tuple
 
 from .compat import engine_for, iter_passwords, mask_secrets, mask_url_passwords, masked_url, real_db
 
@@ -72,10 +72,35 @@ def _describe(exc: BaseException, state: Any, config: Any, command: str) -> str:
     if revision_file is not None:
         revision_id = _revision_of(revision_file, config)
         return "revision %s (%s) failed: %s" % (revision_id, _relative(revision_file), text)
-    env_file = _failing_file(exc, [_script_location(config)], exact="env.py")
-    if env_file is not None and database is None:
-        return "%s failed: %s" % (_relative(env_file), text)
+    env_frame = _failing_frame(exc, [_script_location(config)], exact="env.py")
+    if env_frame is not None and database is None:
+        return "%s, line %d failed: %s%s" % (_relative(env_frame[0]), env_frame[1], text, _env_fix(exc))
     return text
+
+
+#: Flask-SQLAlchemy 2.x APIs that 3.0 removed and old env.py files call, with what replaces each.
+_REMOVED_DB_APIS = {
+    "get_tables_for_bind": "db.metadatas[bind].tables.values() (db.metadata.tables for the default bind)",
+    "get_app": "flask.current_app",
+    "apply_driver_hacks": "SQLALCHEMY_ENGINE_OPTIONS in the app config",
+}
+
+
+def _env_fix(exc: BaseException) -> str:
+    """Return the fix for an env.py failure we recognise, as a clause to append."""
+    if isinstance(exc, TypeError) and "got multiple values for keyword argument" in str(exc):
+        return " (the same argument reaches context.configure() twice: pass it once)"
+    if isinstance(exc, AttributeError):
+        # Python words it "'SQLAlchemy' object has no attribute 'x'"; Flask-SQLAlchemy 3.1's
+        # own __getattr__ raises AttributeError('x').
+        found = _REMOVED_DB_API.search(str(exc))
+        name = found.group(1) if found else str(exc).strip("'\" ")
+        if name in _REMOVED_DB_APIS:
+            return " (Flask-SQLAlchemy 3.0 removed db.%s: use %s)" % (name, _REMOVED_DB_APIS[name])
+    return ""
+
+
+_REMOVED_DB_API = re.compile(r"'SQLAlchemy' object has no attribute '(\w+)'")
 
 
 def describe_configuration_error(exc: BaseException) -> Optional[str]:
@@ -213,18 +238,24 @@ def _version_locations(config: Any) -> List[str]:
 
 def _failing_file(exc: BaseException, folders: List[str], exact: Optional[str] = None) -> Optional[str]:
     """Return the innermost file of the traceback (or syntax error) inside ``folders``."""
+    frame = _failing_frame(exc, folders, exact)
+    return frame[0] if frame is not None else None
+
+
+def _failing_frame(exc: BaseException, folders: List[str], exact: Optional[str] = None) -> Optional[Tuple[str, int]]:
+    """Return the file and line of the innermost frame (or syntax error) inside ``folders``."""
     folders = [f for f in folders if f]
     candidates = []
     if isinstance(exc, SyntaxError) and exc.filename:
-        candidates.append(exc.filename)
-    candidates.extend(frame.filename for frame in traceback.extract_tb(exc.__traceback__))
+        candidates.append((exc.filename, exc.lineno or 0))
+    candidates.extend((frame.filename, frame.lineno or 0) for frame in traceback.extract_tb(exc.__traceback__))
     found = None
-    for filename in candidates:
+    for filename, line in candidates:
         path = os.path.abspath(filename)
         if exact is not None and os.path.basename(path) != exact:
             continue
         if any(path.startswith(folder + os.sep) for folder in folders):
-            found = path
+            found = (path, line)
     return found
 
 
