@@ -54,6 +54,7 @@ def _defaults_of(function: Callable[..., Any]) -> Dict[str, Any]:
     Read from the code object: ``inspect.signature`` for every argument of
     every subcommand cost ~2 ms, paid by each ``manage.py`` run.
     """
+    function = getattr(function, "__wrapped__", function)
     code = function.__code__
     names = code.co_varnames[: code.co_argcount]
     defaults = function.__defaults__ or ()

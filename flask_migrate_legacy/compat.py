@@ -40,23 +40,50 @@ def password_of(url: Any) -> Optional[str]:
 
 # The password runs to the URL's last '@': unencoded ones may hold '@' too.
 _URL_PASSWORD = re.compile(r"(\b[a-zA-Z][\w+.-]*://[^:/@\s'\"]*:)([^\s'\"]*)(@)")
+#: Query parameters drivers take a password from (``?password=...``).
+PASSWORD_PARAMETERS = ("password", "passwd", "pwd")
+_QUERY_PASSWORD = re.compile(r"([?&](?:%s)=)((?:(?!: )[^&\s'\"])*)" % "|".join(PASSWORD_PARAMETERS), re.IGNORECASE)
 
 
 def mask_url_passwords(text: str) -> str:
-    """Replace the password of every URL written in ``text`` with ``***``."""
-    return _URL_PASSWORD.sub(lambda match: match.group(1) + MASK + match.group(3), text)
+    """Replace the password of every URL written in ``text`` (userinfo or query) with ``***``."""
+    text = _URL_PASSWORD.sub(lambda match: match.group(1) + MASK + match.group(3), text)
+    return _QUERY_PASSWORD.sub(lambda match: match.group(1) + MASK, text)
+
+
+def secret_spellings(secret: str) -> List[str]:
+    """Return every way ``secret`` can appear in output: as is, URL-quoted (either hex case,
+    or with '+' for spaces), and each of those with '%' doubled as configparser escapes it."""
+    from urllib.parse import quote, quote_plus
+
+    forms = {secret, quote(secret, safe=""), quote_plus(secret)}
+    forms |= {re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), form) for form in forms}
+    forms |= {form.replace("%", "%%") for form in forms}
+    return sorted(forms, key=len, reverse=True)  # longest first: a form may contain another
 
 
 def mask_secrets(text: str, secrets: List[str]) -> str:
-    """Replace each secret (and its URL-encoded form) in ``text`` with ``***``."""
-    from urllib.parse import quote, quote_plus
-
+    """Replace every spelling of each secret, and every URL password, in ``text`` with ``***``."""
     for secret in secrets:
-        if not secret:
-            continue
-        for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
-            text = text.replace(form, MASK)
-    return text
+        if secret:
+            for form in secret_spellings(secret):
+                text = text.replace(form, MASK)
+    return mask_url_passwords(text)
+
+
+class MaskedStream:
+    """A text stream that masks the given secrets (and any URL password) in what is written to it."""
+
+    def __init__(self, stream: Any, secrets: List[str]) -> None:
+        self._stream = stream
+        self._secrets = list(secrets)
+
+    def write(self, text: str) -> int:
+        self._stream.write(mask_secrets(text, self._secrets))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 # -- engines, binds, metadata ----------------------------------------------------
@@ -266,20 +293,23 @@ def iter_passwords(db: Any, app: Any) -> Iterator[str]:
     for raw in urls:
         if isinstance(raw, dict):
             raw = raw.get("url")
-        password = _password_in(raw)
-        if password:
-            yield password
+        yield from _password_in(raw)
 
 
-def _password_in(raw: Any) -> Optional[str]:
+def _password_in(raw: Any) -> List[str]:
+    """Return the passwords a database URL (string or URL object) carries, in userinfo or query."""
     if raw is None:
-        return None
-    if not isinstance(raw, str):
-        return password_of(raw)
-    from sqlalchemy.engine.url import make_url
+        return []
+    if isinstance(raw, str):
+        from sqlalchemy.engine.url import make_url
 
-    try:
-        return password_of(make_url(raw))
-    except Exception:
-        match = re.match(r"^[^:]+://[^:/@]*:([^@]*)@", raw)
-        return match.group(1) if match else None
+        try:
+            raw = make_url(raw)
+        except Exception:  # unparseable: take what looks like a password
+            found = re.findall(r"^[^:]+://[^:/@]*:(.*)@", raw) + [m.group(2) for m in _QUERY_PASSWORD.finditer(raw)]
+            return [password for password in found if password]
+    found = [password_of(raw)]
+    for name, value in (getattr(raw, "query", None) or {}).items():
+        if name.lower() in PASSWORD_PARAMETERS:
+            found.extend(value if isinstance(value, (list, tuple)) else [value])
+    return [str(password) for password in found if password]

@@ -2,9 +2,10 @@
 
 import contextlib
 import os
+import sys
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Set, Union
 
-from .compat import LegacyDatabase, all_tables_metadata, real_db
+from .compat import LegacyDatabase, MaskedStream, all_tables_metadata, iter_passwords, real_db
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -23,6 +24,8 @@ class MigrateState:
         self._configure_args = configure_args
         #: The env.py a db subcommand is running now (None outside of one).
         self.env_script: Optional[str] = None
+        #: The migration locks held now (``lock.HeldLock``), checked after each revision.
+        self.held_locks: List[Any] = []
 
     @property
     def configure_args(self) -> Dict[str, Any]:
@@ -39,7 +42,29 @@ class MigrateState:
 
         given = {name: value for name, value in self._configure_args.items() if name in self.migrate.given_args}
         defaults = {name: value for name, value in self._configure_args.items() if name not in given}
-        return configure_args_for(self.env_script, given, defaults)
+        args = configure_args_for(self.env_script, given, defaults)
+        if self.held_locks and not self._env_passes("on_version_apply"):
+            args["on_version_apply"] = self._check_locks_after(args.get("on_version_apply"))
+        return args
+
+    def _env_passes(self, name: str) -> bool:
+        from .envpy import read_env_script
+
+        return self.env_script is not None and name in read_env_script(self.env_script).explicit
+
+    def _check_locks_after(self, callback: Optional[Callable[..., Any]]) -> Callable[..., Any]:
+        """Wrap Alembic's per-revision callback so the locks are checked after each revision."""
+        held_locks = list(self.held_locks)
+
+        def on_version_apply(ctx: Any, step: Any, heads: Any, run_args: Any) -> None:
+            if callback is not None:
+                callback(ctx=ctx, step=step, heads=heads, run_args=run_args)
+            verb = "applying" if getattr(step, "is_upgrade", True) else "undoing"
+            applied = "%s revision %s" % (verb, getattr(step, "up_revision_id", None) or step)
+            for held in held_locks:
+                held.check(after=applied)
+
+        return on_version_apply
 
     @contextlib.contextmanager
     def running(self, env_script: str) -> Iterator[None]:
@@ -116,6 +141,13 @@ class Migrate:
         self.alembic_ctx_kwargs.update(given)
         self.given_args.update(given)
 
+    def _passwords(self) -> List[str]:
+        from flask import current_app
+
+        if self.db is None or not current_app:
+            return []
+        return list(iter_passwords(real_db(self.db), current_app))
+
     def configure(self, callback: ConfigureCallback) -> ConfigureCallback:
         """Register a callback that receives and returns the Alembic Config (a decorator)."""
         self.configure_callbacks.append(callback)
@@ -139,7 +171,9 @@ class Migrate:
         from .config import Config
 
         directory = os.fspath(directory) if directory is not None else self.directory
-        config = Config(os.path.join(directory, "alembic.ini"))
+        # What Alembic prints for us (current -v, show, history, the SQL of --sql) passes a mask.
+        stream = MaskedStream(sys.stdout, self._passwords())
+        config = Config(os.path.join(directory, "alembic.ini"), stdout=stream, output_buffer=stream)
         config.set_main_option("script_location", directory)
         if config.cmd_opts is None:
             config.cmd_opts = argparse.Namespace()

@@ -6,6 +6,7 @@ import traceback
 from typing import Any, List, Optional, Tuple
 
 from .compat import engine_for, iter_passwords, mask_secrets, mask_url_passwords, masked_url, real_db
+from .errors import interruption_description
 
 #: Driver modules SQLAlchemy dialects import, and the pip package that provides each.
 DRIVER_PACKAGES = {
@@ -41,11 +42,11 @@ def describe_failure(exc: BaseException, state: Any, config: Any, command: str, 
     return mask_secrets(" ".join(message.split()), passwords)
 
 
-def describe_interruption(state: Any, config: Any, command: str) -> str:
-    """Return the one-line message for a run stopped by Ctrl-C (SIGINT)."""
+def describe_interruption(state: Any, config: Any, command: str, exc: BaseException) -> str:
+    """Return the one-line message for a run stopped by Ctrl-C (SIGINT) or SIGTERM."""
     from flask import current_app
 
-    message = "interrupted (Ctrl-C)."
+    message = interruption_description(exc) + "."
     if command in ("upgrade", "downgrade", "stamp"):
         message += _aftermath(state, config)
     passwords = list(iter_passwords(real_db(state.db), current_app)) if state.db is not None else []
@@ -57,7 +58,7 @@ def _describe(exc: BaseException, state: Any, config: Any, command: str) -> str:
 
     if isinstance(exc, CommandError):
         return _command_error(exc, config)
-    revision_file = _failing_file(exc, _version_locations(config))
+    revision_file = _failing_file(exc, version_locations(config))
     if isinstance(exc, SyntaxError):
         where = "%s, line %s" % (exc.filename or "?", exc.lineno)
         return "syntax error in %s: %s" % (where, exc.msg)
@@ -110,6 +111,8 @@ def describe_configuration_error(exc: BaseException) -> Optional[str]:
         if driver is None:
             return None
         return "the database driver %r is not installed: pip install %s" % (driver, DRIVER_PACKAGES[driver])
+    if isinstance(exc, (ValueError, TypeError)):
+        return _bad_url_value(exc)
     if not (type(exc).__module__ or "").startswith("sqlalchemy"):
         return None
     kind, text = type(exc).__name__, " ".join(str(exc).split())
@@ -117,6 +120,23 @@ def describe_configuration_error(exc: BaseException) -> Optional[str]:
         return "unknown database dialect in the URL: %s" % text
     if kind == "ArgumentError" and "URL" in text:
         return "bad database URL: %s" % mask_url_passwords(text)  # SQLAlchemy 1.3 quotes the URL
+    return None
+
+
+def _bad_url_value(exc: BaseException) -> Optional[str]:
+    """Describe a database URL that SQLAlchemy could not read, without quoting it (it may hold a password)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if any(frame.filename.replace(os.sep, "/").endswith("sqlalchemy/engine/url.py") for frame in frames):
+        return ("cannot parse the database URL (%s): if its password holds '@', ':', '/', '%%', '#' or '?', "
+                "URL-encode it, e.g. urllib.parse.quote(password, safe='')" % type(exc).__name__)
+    traceback_ = exc.__traceback__
+    while traceback_ is not None:  # SQLAlchemy converts URL query parameters with coerce_kw_type(kw, key, type)
+        frame = traceback_.tb_frame
+        if frame.f_code.co_name == "coerce_kw_type" and "sqlalchemy" in frame.f_code.co_filename:
+            key, wanted = frame.f_locals.get("key"), getattr(frame.f_locals.get("type_"), "__name__", "another type")
+            return "the database URL's parameter %s=%r is not valid: it must be of type %s" % (
+                key, mask_url_passwords(str((frame.f_locals.get("kw") or {}).get(key))), wanted)
+        traceback_ = traceback_.tb_next
     return None
 
 
@@ -183,13 +203,21 @@ def _database_error(exc: BaseException, state: Any) -> Optional[str]:
 
 
 def _ran_in_migration(exc: BaseException, config: Any) -> bool:
-    return _failing_file(exc, _version_locations(config)) is not None or _is_db_error(exc)
+    return _failing_file(exc, version_locations(config)) is not None or _is_db_error(exc)
 
 
 def _is_db_error(exc: BaseException) -> bool:
     from sqlalchemy import exc as sa_exc
 
     return isinstance(exc, sa_exc.DBAPIError) and exc.statement is not None
+
+
+def describe_aftermath(state: Any, config: Any) -> str:
+    """Say where a stopped run left the default database, passwords masked (or nothing if unknown)."""
+    from flask import current_app
+
+    passwords = list(iter_passwords(real_db(state.db), current_app)) if state.db is not None else []
+    return mask_secrets(_aftermath(state, config), passwords)
 
 
 def _aftermath(state: Any, config: Any) -> str:
@@ -226,7 +254,7 @@ def _script_location(config: Any) -> str:
     return os.path.abspath(config.get_main_option("script_location") or "")
 
 
-def _version_locations(config: Any) -> List[str]:
+def version_locations(config: Any) -> List[str]:
     if config is None:
         return []
     locations = [os.path.join(_script_location(config), "versions")]

@@ -6,28 +6,107 @@ one env.py opens, so it works with any env.py. Locks are tied to that
 connection (or file handle): a process that dies releases them.
 
 PostgreSQL: ``pg_advisory_lock``; MySQL/MariaDB: ``GET_LOCK``; SQLite: an
-exclusive ``flock`` on ``<database file>.migrate-lock``. Settings (app config,
-or the environment variable of the same name, which wins):
-``MIGRATE_LOCK`` (default on) and ``MIGRATE_LOCK_TIMEOUT`` (seconds, default 120).
+exclusive ``flock`` on ``<real path of the database file>.migrate-lock``.
+Settings (app config, or the environment variable of the same name, which
+wins): ``MIGRATE_LOCK`` (default on) and ``MIGRATE_LOCK_TIMEOUT`` (seconds,
+default 120).
+
+A server lock lives as long as its session, so the session must outlive the
+longest migration: the lock's connection turns off the server's idle timeouts
+for itself, a heartbeat thread keeps it busy every ``HEARTBEAT_SECONDS`` (which
+also keeps NAT and proxy idle cuts away), and after each applied revision the
+run checks that the lock is still held, stopping before the next one if not.
 """
 
 import contextlib
 import os
 import sys
+import threading
 import time
 import zlib
 from typing import Any, Callable, Iterator, Optional
 
 from .compat import engines_of, masked_url, real_db
-from .errors import UserError
+from .errors import UserError, interruption_description, interruption_exit_code
 
 LOCKED_COMMANDS = ("upgrade", "downgrade", "stamp")
 DEFAULT_TIMEOUT = 120.0
 POLL_SECONDS = 0.25
+#: How often the lock's idle connection is used, so that nothing between us and
+#: the server (idle session timeouts, NAT, proxies) sees it idle.
+HEARTBEAT_SECONDS = 15.0
+
+#: Per dialect: statements that keep the server from closing the lock's idle
+#: session (each may fail on an older server; the heartbeat still runs), and a
+#: query that is true while this session holds the lock named ``%(name)s``.
+_SESSION_SETTINGS = {
+    "postgresql": ("SET idle_session_timeout = 0", "SET idle_in_transaction_session_timeout = 0",
+                   "SET application_name = 'flask-migrate-legacy migration lock'"),
+    "mysql": ("SET SESSION wait_timeout = 31536000", "SET SESSION interactive_timeout = 31536000"),
+}
 
 
 class LockTimeout(UserError):
     """Another process held the migration lock for longer than the timeout."""
+
+
+class LockLost(UserError):
+    """The lock's session ended while this process was migrating; the run stopped."""
+
+
+class LockWaitInterrupted(UserError):
+    """The process was stopped while it waited for the lock: it changed nothing."""
+
+    exit_code = 130
+
+
+class HeldLock:
+    """A server lock held on a connection of its own, kept busy and checkable from the run."""
+
+    def __init__(self, connection: Any, probe: Any, where: str) -> None:
+        self._connection = connection
+        self._probe = probe
+        self._where = where
+        self._mutex = threading.Lock()
+        self._stop = threading.Event()
+        self._lost: Optional[str] = None
+        self._thread = threading.Thread(target=self._beat, name="migration-lock-heartbeat", daemon=True)
+        self._thread.start()
+
+    def _still_held(self) -> Optional[str]:
+        """Return why the lock is gone, or None while it is held."""
+        with self._mutex:
+            if self._lost is None:
+                try:
+                    if not self._connection.execute(self._probe).scalar():
+                        self._lost = "the server no longer lists this session as its holder"
+                except Exception as exc:  # the session was closed under us
+                    self._lost = "its connection was closed (%s)" % _first_line(exc)
+            return self._lost
+
+    def _beat(self) -> None:
+        while not self._stop.wait(HEARTBEAT_SECONDS):
+            if self._still_held() is not None:
+                return
+
+    def check(self, after: str) -> None:
+        """Raise :class:`LockLost` if the lock is gone; ``after`` names what was just done."""
+        reason = self._still_held()
+        if reason is not None:
+            raise LockLost(
+                "lost the migration lock on %s after %s: %s. Stopped before the next revision, so that no "
+                "other process runs one twice." % (self._where, after, reason)
+            )
+
+    def stop(self) -> None:
+        """Stop the heartbeat (before the connection is released)."""
+        self._stop.set()
+        self._thread.join()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -68,7 +147,10 @@ def migration_lock(state: Any, command: str, sql: bool = False) -> Iterator[None
     with contextlib.ExitStack() as stack:
         # A fixed order (default database first, then binds by name) rules out deadlocks.
         for bind in sorted(engines, key=lambda key: (key is not None, key or "")):
-            stack.enter_context(_lock_engine(engines[bind], bind, timeout))
+            held = stack.enter_context(_lock_engine(engines[bind], bind, timeout))
+            if held is not None:
+                state.held_locks.append(held)
+                stack.callback(state.held_locks.remove, held)
         yield
 
 
@@ -78,31 +160,43 @@ def _lock_name(engine: Any, bind: Optional[str]) -> str:
 
 
 @contextlib.contextmanager
-def _lock_engine(engine: Any, bind: Optional[str], timeout: float) -> Iterator[None]:
+def _lock_engine(engine: Any, bind: Optional[str], timeout: float) -> Iterator[Optional[HeldLock]]:
+    """Hold the lock of one database; yield the :class:`HeldLock` of a server lock (None for a file)."""
     dialect = engine.dialect.name
     name = _lock_name(engine, bind)
     if dialect == "sqlite":
         with _sqlite_lock(engine, timeout):
-            yield
+            yield None
         return
     if dialect == "postgresql":
         key = zlib.crc32(name.encode("utf-8")) - 2**31
         acquire, release = "SELECT pg_try_advisory_lock(%d)" % key, "SELECT pg_advisory_unlock(%d)" % key
+        probe = "SELECT 1"  # a session-level advisory lock lasts as long as its session
+        settings = _SESSION_SETTINGS["postgresql"]
     elif dialect in ("mysql", "mariadb"):
-        acquire, release = "SELECT GET_LOCK('%s', 0)" % name, "SELECT RELEASE_LOCK('%s')" % name
+        acquire, release = "SELECT GET_LOCK(:name, 0)", "SELECT RELEASE_LOCK(:name)"
+        probe = "SELECT IS_USED_LOCK(:name) = CONNECTION_ID()"
+        settings = _SESSION_SETTINGS["mysql"]
     else:
-        yield  # no portable lock for this database: run unlocked, as the peers do
+        yield None  # no portable lock for this database: run unlocked, as the peers do
         return
     from sqlalchemy import text
 
+    parameters = {"name": name} if ":name" in acquire else {}
     connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    held = None
     try:
-        _wait_for(lambda: bool(connection.execute(text(acquire)).scalar()), engine, timeout)
+        for statement in settings:
+            with contextlib.suppress(Exception):  # e.g. idle_session_timeout needs PostgreSQL 14
+                connection.execute(text(statement))
+        _wait_for(lambda: bool(connection.execute(text(acquire), parameters).scalar()), engine, timeout)
+        held = HeldLock(connection, text(probe).bindparams(**parameters), masked_url(engine.url))
         try:
-            yield
+            yield held
         finally:
+            held.stop()
             with contextlib.suppress(Exception):
-                connection.execute(text(release))
+                connection.execute(text(release), parameters)
     finally:
         with contextlib.suppress(Exception):
             connection.close()
@@ -119,7 +213,8 @@ def _sqlite_lock(engine: Any, timeout: float) -> Iterator[None]:
     except ImportError:  # pragma: no cover - Windows
         yield
         return
-    path = os.path.abspath(database) + ".migrate-lock"
+    # The real path: one file reached through a symlink and through its own path is one lock.
+    path = os.path.realpath(database) + ".migrate-lock"
     directory = os.path.dirname(path)
     if not os.path.isdir(directory):
         yield  # the database cannot exist yet either; SQLite will report it
@@ -144,6 +239,18 @@ def _sqlite_lock(engine: Any, timeout: float) -> Iterator[None]:
 
 
 def _wait_for(try_lock: Callable[[], bool], engine: Any, timeout: float) -> None:
+    try:
+        _wait(try_lock, engine, timeout)
+    except KeyboardInterrupt as exc:
+        error = LockWaitInterrupted(
+            "%s while waiting for the migration lock on %s: this process changed nothing"
+            % (interruption_description(exc), masked_url(engine.url))
+        )
+        error.exit_code = interruption_exit_code(exc)
+        raise error from exc
+
+
+def _wait(try_lock: Callable[[], bool], engine: Any, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     announced = False
     while not try_lock():

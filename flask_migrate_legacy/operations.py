@@ -6,12 +6,13 @@ Alembic is imported only when one of them runs.
 """
 
 import contextlib
+import functools
 import os
 import shutil
 import sys
-from typing import Any, Iterator, List, Optional, Sequence, Union
+from typing import Any, Callable, Iterator, List, Optional, Sequence, Union
 
-from .errors import UserError
+from .errors import UserError, interruption_description, interruption_exit_code, sigterm_as_interrupt
 
 XArg = Union[None, str, Sequence[str]]
 
@@ -21,7 +22,7 @@ class MigrationError(UserError):
 
 
 class Interrupted(MigrationError):
-    """The user stopped a db subcommand with Ctrl-C (exit status 130, as shells report SIGINT)."""
+    """Ctrl-C or SIGTERM stopped a db subcommand (exit status 130 or 143, as shells report them)."""
 
     exit_code = 130
 
@@ -64,8 +65,8 @@ def _warn_if_env_opens_another_sqlite_file(directory: str) -> None:
     state = _state()
     if state.db is None:
         return
-    with open(os.path.join(directory, "env.py")) as handle:
-        if "SQLALCHEMY_DATABASE_URI" not in handle.read():
+    with open(os.path.join(directory, "env.py"), "rb") as handle:  # any encoding its coding line names
+        if b"SQLALCHEMY_DATABASE_URI" not in handle.read():
             return
     files = moved_sqlite_file(current_app, state.db)
     if files is None:
@@ -92,6 +93,11 @@ def _config(directory: Optional[Any], x_arg: XArg = None, opts: Optional[Sequenc
     except configparser.Error as exc:
         reason = " ".join(str(exc).split())
         raise MigrationError("cannot read %s: %s" % (os.path.join(directory, "alembic.ini"), reason)) from exc
+    except UnicodeDecodeError as exc:
+        raise MigrationError(
+            "cannot read %s: it is not UTF-8 text (byte 0x%02x at offset %d); save it as UTF-8"
+            % (os.path.join(directory, "alembic.ini"), exc.object[exc.start], exc.start)
+        ) from exc
 
 
 @contextlib.contextmanager
@@ -102,7 +108,16 @@ def _reported(config: Any = None, command: str = "", target: Optional[str] = Non
     except MigrationError:
         raise
     except UserError as exc:
-        raise MigrationError(str(exc)) from exc
+        from .lock import LockLost
+
+        message = str(exc)
+        if isinstance(exc, LockLost):
+            from .failures import describe_aftermath
+
+            message += describe_aftermath(_state(), config)
+        error = MigrationError(message)
+        error.exit_code = exc.exit_code
+        raise error from exc
     except Exception as exc:
         from .failures import describe_failure
 
@@ -110,7 +125,13 @@ def _reported(config: Any = None, command: str = "", target: Optional[str] = Non
     except KeyboardInterrupt as exc:
         from .failures import describe_interruption
 
-        raise Interrupted(describe_interruption(_state(), config, command)) from exc
+        interrupted = Interrupted(describe_interruption(_state(), config, command, exc))
+        interrupted.exit_code = interruption_exit_code(exc)
+        raise interrupted from exc
+
+
+#: Subcommands that write revision files.
+_WRITES_REVISIONS = ("revision", "merge")
 
 
 def _run(command: str, config: Any, *args: Any, target: Optional[str] = None, **kwargs: Any) -> None:
@@ -120,11 +141,53 @@ def _run(command: str, config: Any, *args: Any, target: Optional[str] = None, **
 
     state = _state()
     env_script = os.path.join(config.get_main_option("script_location"), "env.py")
-    with _reported(config, command, target):
-        with migration_lock(state, command, sql=kwargs.get("sql", False)), state.running(env_script):
+    with sigterm_as_interrupt(), _reported(config, command, target):
+        with _no_partial_files(config, command), migration_lock(state, command, sql=kwargs.get("sql", False)), \
+                state.running(env_script):
             getattr(alembic_command, command)(config, *args, **kwargs)
 
 
+@contextlib.contextmanager
+def _no_partial_files(config: Any, command: str) -> Iterator[None]:
+    """Remove the revision files a failed ``revision``/``merge`` created (a full disk leaves them empty)."""
+    if command not in _WRITES_REVISIONS:
+        yield
+        return
+    from .failures import version_locations
+
+    def files() -> set:
+        return {os.path.join(folder, name) for folder in version_locations(config) if os.path.isdir(folder)
+                for name in os.listdir(folder)}
+
+    before = files()
+    try:
+        yield
+    except BaseException:
+        for path in files() - before:
+            with contextlib.suppress(OSError):
+                os.remove(path)
+        raise
+
+
+def _interruptible(operation: Callable[..., None]) -> Callable[..., None]:
+    """Report Ctrl-C or SIGTERM that come before the operation reached the database (while it
+    reads its configuration or imports Alembic) as one line: nothing was changed yet."""
+
+    @functools.wraps(operation)
+    def run(*args: Any, **kwargs: Any) -> None:
+        with sigterm_as_interrupt():
+            try:
+                operation(*args, **kwargs)
+            except KeyboardInterrupt as exc:
+                interrupted = Interrupted("%s before %s started: nothing was changed" % (
+                    interruption_description(exc), operation.__name__.replace("_", "-")))
+                interrupted.exit_code = interruption_exit_code(exc)
+                raise interrupted from exc
+
+    return run
+
+
+@_interruptible
 def list_templates() -> None:
     """List the available repository templates."""
     from .config import Config
@@ -138,6 +201,7 @@ def list_templates() -> None:
         config.print_stdout("%s - %s", name, synopsis)
 
 
+@_interruptible
 def init(directory: Optional[str] = None, multidb: bool = False, template: Optional[str] = None,
          package: bool = False) -> None:
     """Create a new migrations folder."""
@@ -178,6 +242,7 @@ def init(directory: Optional[str] = None, multidb: bool = False, template: Optio
         raise
 
 
+@_interruptible
 def revision(directory: Optional[str] = None, message: Optional[str] = None, autogenerate: bool = False,
              sql: bool = False, head: str = "head", splice: bool = False, branch_label: Optional[str] = None,
              version_path: Optional[str] = None, rev_id: Optional[str] = None, x_arg: XArg = None) -> None:
@@ -187,6 +252,7 @@ def revision(directory: Optional[str] = None, message: Optional[str] = None, aut
          branch_label=branch_label, version_path=version_path, rev_id=rev_id)
 
 
+@_interruptible
 def migrate(directory: Optional[str] = None, message: Optional[str] = None, sql: bool = False, head: str = "head",
             splice: bool = False, branch_label: Optional[str] = None, version_path: Optional[str] = None,
             rev_id: Optional[str] = None, x_arg: XArg = None) -> None:
@@ -196,11 +262,13 @@ def migrate(directory: Optional[str] = None, message: Optional[str] = None, sql:
          branch_label=branch_label, version_path=version_path, rev_id=rev_id)
 
 
+@_interruptible
 def edit(directory: Optional[str] = None, revision: str = "head", x_arg: XArg = None) -> None:
     """Edit a revision file in $EDITOR."""
     _run("edit", _config(directory, x_arg), revision)
 
 
+@_interruptible
 def merge(directory: Optional[str] = None, revisions: Union[str, Sequence[str]] = "heads",
           message: Optional[str] = None, branch_label: Optional[str] = None, rev_id: Optional[str] = None,
           x_arg: XArg = None) -> None:
@@ -220,12 +288,14 @@ def merge(directory: Optional[str] = None, revisions: Union[str, Sequence[str]] 
     _run("merge", config, revisions, message=message, branch_label=branch_label, rev_id=rev_id)
 
 
+@_interruptible
 def upgrade(directory: Optional[str] = None, revision: str = "head", sql: bool = False, tag: Optional[str] = None,
             x_arg: XArg = None) -> None:
     """Upgrade the database to a later revision."""
     _run("upgrade", _config(directory, x_arg), revision, sql=sql, tag=tag, target=revision)
 
 
+@_interruptible
 def downgrade(directory: Optional[str] = None, revision: str = "-1", sql: bool = False, tag: Optional[str] = None,
               x_arg: XArg = None) -> None:
     """Revert the database to an earlier revision."""
@@ -234,39 +304,46 @@ def downgrade(directory: Optional[str] = None, revision: str = "-1", sql: bool =
     _run("downgrade", _config(directory, x_arg), revision, sql=sql, tag=tag, target=revision)
 
 
+@_interruptible
 def show(directory: Optional[str] = None, revision: str = "head", x_arg: XArg = None) -> None:
     """Show the revision denoted by the given symbol."""
     _run("show", _config(directory, x_arg), revision)
 
 
+@_interruptible
 def history(directory: Optional[str] = None, rev_range: Optional[str] = None, verbose: bool = False,
             indicate_current: bool = False, x_arg: XArg = None) -> None:
     """List revisions in chronological order."""
     _run("history", _config(directory, x_arg), rev_range, verbose=verbose, indicate_current=indicate_current)
 
 
+@_interruptible
 def heads(directory: Optional[str] = None, verbose: bool = False, resolve_dependencies: bool = False,
           x_arg: XArg = None) -> None:
     """Show the current heads of the revision history."""
     _run("heads", _config(directory, x_arg), verbose=verbose, resolve_dependencies=resolve_dependencies)
 
 
+@_interruptible
 def branches(directory: Optional[str] = None, verbose: bool = False, x_arg: XArg = None) -> None:
     """Show the branch points of the revision history."""
     _run("branches", _config(directory, x_arg), verbose=verbose)
 
 
+@_interruptible
 def current(directory: Optional[str] = None, verbose: bool = False, x_arg: XArg = None) -> None:
     """Show the current revision of each database."""
     _run("current", _config(directory, x_arg), verbose=verbose)
 
 
+@_interruptible
 def stamp(directory: Optional[str] = None, revision: str = "head", sql: bool = False, tag: Optional[str] = None,
           purge: bool = False, x_arg: XArg = None) -> None:
     """Set the database's revision without running any migration."""
     _run("stamp", _config(directory, x_arg), revision, sql=sql, tag=tag, purge=purge, target=revision)
 
 
+@_interruptible
 def check(directory: Optional[str] = None, x_arg: XArg = None) -> None:
     """Fail when the models differ from the database (a new migration is needed)."""
     _run("check", _config(directory, x_arg))

@@ -138,3 +138,157 @@ def test_real_manage_py_process(project, sqlite_url, argv):
     result = manage(project, *argv, env=env, input="")
     assert result.returncode in (0, 1, 2), (argv, result.stderr)
     assert "Traceback" not in result.stdout + result.stderr, (argv, result.stderr)
+
+
+# -- examples drawn from the command table, each on a fresh project -----------------------------
+
+from flask_migrate_legacy import commands as command_table  # noqa: E402
+
+VALUES = {
+    "directory": ["migrations", "nowhere", "migrations/versions"],
+    "message": ["first", "", "ünïcode msg", "%(rev)s"],
+    "template": ["flask", "flask-multidb", "nope", "./nope"],
+    "tag": ["release-1"],
+    "head": ["head", "base", "r1", "zzzz", "r1@head"],
+    "branch_label": ["feature", "r1"],
+    "version_path": ["migrations/versions", "nowhere"],
+    "rev_id": ["r9", "r1", "bad id"],
+    "rev_range": ["r1:", ":r2", "base:head", "zzzz:"],
+    "x_arg": ["a=1", "database=sqlite://"],
+}
+REVISIONS = ["head", "heads", "base", "-1", "+1", "r1", "r2", "zzzz", "r1:r2", "head:base"]
+
+
+@st.composite
+def table_argv(draw):
+    """A db command line made of one subcommand and a random choice of its real options."""
+    subcommand = draw(st.sampled_from(command_table.SUBCOMMANDS))
+    argv = ["db", subcommand.name]
+    for argument in subcommand.arguments:
+        shape = argument.shape
+        if shape == command_table.REQUIRED_POSITIONAL:
+            if draw(st.integers(0, 9)):  # mostly given
+                argv.append(draw(st.sampled_from(REVISIONS)))
+            continue
+        if not draw(st.booleans()):
+            continue
+        if shape == command_table.FLAG:
+            argv.append(draw(st.sampled_from(argument.flags)))
+        elif shape in (command_table.VALUE, command_table.REPEATED):
+            argv += [draw(st.sampled_from(argument.flags)), draw(st.sampled_from(VALUES[argument.name]))]
+        elif shape == command_table.OPTIONAL_POSITIONAL:
+            argv.append(draw(st.sampled_from(REVISIONS)))
+        else:
+            argv += draw(st.lists(st.sampled_from(REVISIONS), max_size=3))
+    return argv
+
+
+def snapshot(folder, url):
+    """Every file (name and bytes) and every table (rows) of a project, to compare before and after."""
+    import sqlalchemy as sa
+
+    files = {}
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [name for name in dirnames if name != "__pycache__"]
+        for name in filenames:
+            if name.endswith((".migrate-lock", ".pyc")) or name == "app.sqlite":
+                continue
+            with open(os.path.join(dirpath, name), "rb") as handle:
+                files[os.path.relpath(os.path.join(dirpath, name), folder)] = handle.read()
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            names = sorted(sa.inspect(connection).get_table_names())
+            tables = {name: sorted(map(tuple, connection.execute(sa.text('SELECT * FROM "%s"' % name))))
+                      for name in names}
+    finally:
+        engine.dispose()
+    return files, tables
+
+
+def fresh_manager(folder):
+    """A Manager for the project in ``folder``, as its manage.py would build it."""
+    from flask import Flask
+    from flask_sqlalchemy import SQLAlchemy
+
+    from flask_migrate_legacy import Migrate, MigrateCommand
+    from flask_migrate_legacy.script import Manager
+
+    app = Flask("tableapp")
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(folder, "app.sqlite")
+    db = SQLAlchemy(app)
+
+    class User(db.Model):
+        __tablename__ = "users"
+        id = db.Column(db.Integer, primary_key=True)
+        name = db.Column(db.String(20))
+
+    Migrate(app, db)
+    manager = Manager(app, with_default_commands=False)
+    manager.add_command("db", MigrateCommand)
+    return manager, app, db
+
+
+def test_examples_from_the_command_table_fail_without_changing_anything(tmp_path, monkeypatch_env):
+    import shutil
+
+    from flask_migrate_legacy import operations
+
+    template = str(tmp_path / "template")
+    os.mkdir(template)
+    old_cwd = os.getcwd()
+    os.chdir(template)
+    try:
+        manager, app, db = fresh_manager(template)
+        for argv in (["db", "init"], ["db", "revision", "--rev-id", "r1", "-m", "one"]):
+            assert run_manager(manager, argv)[0] == 0
+        with app.app_context():
+            db.engine.dispose()
+    finally:
+        os.chdir(old_cwd)
+
+    seen = {"examples": 0, "reached alembic": 0, "failed": 0}
+    real_run = operations._run
+
+    def counting_run(*args, **kwargs):
+        seen["reached alembic"] += 1
+        return real_run(*args, **kwargs)
+
+    monkeypatch_attr = pytest.MonkeyPatch()
+    monkeypatch_attr.setattr(operations, "_run", counting_run)
+
+    @settings(max_examples=150, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+    @given(argv=table_argv())
+    def example(argv):
+        folder = str(tmp_path / ("example-%d" % seen["examples"]))
+        seen["examples"] += 1
+        shutil.copytree(template, folder)
+        url = "sqlite:///" + os.path.join(folder, "app.sqlite")
+        before = snapshot(folder, url)
+        os.chdir(folder)
+        try:
+            manager, app, db = fresh_manager(folder)
+            code, out, err = run_manager(manager, argv)
+            with app.app_context():
+                db.engine.dispose()
+        finally:
+            os.chdir(old_cwd)
+        assert code in (0, 1, 2, None), (argv, code, err)
+        assert "Traceback" not in out + err, (argv, err)
+        if code not in (0, None):
+            seen["failed"] += 1
+            assert err.strip(), (argv, "failed without a message")
+            after = snapshot(folder, url)
+            if "alembic_version" not in before[1] and after[1].get("alembic_version") == []:
+                del after[1]["alembic_version"]  # Alembic creates its empty version table before resolving
+            assert after == before, (argv, "a failure changed the project", err)
+        shutil.rmtree(folder)
+
+    try:
+        example()
+    finally:
+        monkeypatch_attr.undo()
+    print("table examples:", seen)
+    assert seen["failed"] > 10, seen  # the failure path really was exercised
+    assert seen["reached alembic"] > seen["examples"] / 2, seen  # most examples got as far as Alembic

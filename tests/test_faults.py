@@ -1,0 +1,364 @@
+"""Production faults, injected: a lock whose session the server drops, secrets in every spelling,
+odd encodings, a full disk, interrupts at every stage, one SQLite file under two paths.
+
+In-process where the fault can be made deterministic (the migration itself kills the lock's
+session; a configure callback raises the interrupt), real processes where only a process shows
+it (signals, waiting for another process's lock).
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+
+from conftest import IN_CI
+from helpers import assert_ok, clean_env, manage, revision_in, table_names
+from test_production import finish, hold_sqlite_lock, revision_id, start_manage, wait_for_file, write_revision, \
+    write_slow_revision
+
+from flask_migrate_legacy import Migrate, MigrationError, current, init, revision, upgrade
+from flask_migrate_legacy.compat import MaskedStream, mask_secrets, secret_spellings
+from flask_migrate_legacy.errors import Terminated
+
+PASSWORD = "s3cr%t@p:ss/w d"
+
+
+class InProcess:
+    """An app with Migrate, a migrations folder and numbered revisions, in its folder."""
+
+    def __init__(self, folder, url, monkeypatch, engine_options=None):
+        monkeypatch.chdir(folder)
+        self.folder, self.url = str(folder), url
+        self.app = Flask("faults")
+        self.app.config.update(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_TRACK_MODIFICATIONS=False,
+                               SQLALCHEMY_ENGINE_OPTIONS=engine_options or {})
+        self.db = SQLAlchemy(self.app)
+        self.migrate = Migrate(self.app, self.db)
+        with self.app.app_context():
+            init()
+
+    def revision(self, number, body):
+        write_revision(self.folder, number, body)
+
+    def close(self):
+        with self.app.app_context():
+            self.db.engine.dispose()
+
+
+@pytest.fixture
+def make_project(tmp_path, monkeypatch):
+    made = []
+
+    def make(url, **kwargs):
+        made.append(InProcess(tmp_path, url, monkeypatch, **kwargs))
+        return made[-1]
+
+    yield make
+    for project in made:
+        project.close()
+
+
+# -- the lock: never lost silently --------------------------------------------------------
+
+KILL_THE_LOCK = {
+    "postgresql": """
+        op.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                   "WHERE application_name = 'flask-migrate-legacy migration lock' AND pid <> pg_backend_pid() "
+                   "AND datname = current_database()")
+    """,
+    "mariadb": """
+        bind = op.get_bind()
+        holder = bind.execute(sa.text("SELECT IS_USED_LOCK(:name)"),
+                              {"name": "flask_migrate_legacy:default:" + bind.engine.url.database}).scalar()
+        bind.execute(sa.text("KILL %d" % holder))
+    """,
+}
+
+
+@pytest.mark.parametrize("server", ["postgresql", "mariadb"])
+def test_a_lost_lock_stops_the_run_before_the_next_revision(server, request, make_project):
+    url = request.getfixturevalue({"postgresql": "postgres_url", "mariadb": "mariadb_url"}[server])
+    project = make_project(url)
+    project.revision(1, "op.create_table('first', sa.Column('id', sa.Integer, primary_key=True))\n"
+                     + textwrap.dedent(KILL_THE_LOCK[server]))
+    project.revision(2, "op.create_table('second', sa.Column('id', sa.Integer, primary_key=True))")
+    with project.app.app_context(), pytest.raises(MigrationError) as error:
+        upgrade()
+    message = str(error.value)
+    assert message.startswith("lost the migration lock on ")
+    assert "after applying revision %s" % revision_id(1) in message
+    assert "Stopped before the next revision" in message and "\n" not in message
+    tables = table_names(url)
+    assert "second" not in tables
+    if server == "postgresql":  # one transaction: the whole run was rolled back
+        assert "rolled back" in message and "at revision base" in message and "first" not in tables
+    else:  # MariaDB committed revision 1's DDL, but its version row went with the transaction: said so
+        assert "at revision base" in message and "stayed applied" in message and "first" in tables
+
+
+SERVER_SLEEP = {"postgresql": "SELECT pg_sleep(2.5)", "mariadb": "SELECT SLEEP(3.5)"}
+
+
+@pytest.mark.parametrize("server", ["postgresql", "mariadb"])
+def test_the_lock_survives_a_server_that_drops_idle_sessions(server, request, make_project):
+    """Every session of the app is idle-killable after a second or two; the lock's own is not.
+
+    (On MariaDB the migration's own connection is idle between statements too, so it gets 2 s.)"""
+    url = request.getfixturevalue({"postgresql": "postgres_url", "mariadb": "mariadb_url"}[server])
+    if server == "postgresql":
+        options = {"connect_args": {"options": "-c idle_session_timeout=1000"}}
+    else:
+        options = {"connect_args": {"init_command": "SET SESSION wait_timeout = 2"}}
+    project = make_project(url, engine_options=options)
+    project.revision(1, "op.execute(%r)\nop.create_table('slow', sa.Column('id', sa.Integer, primary_key=True))"
+                     % SERVER_SLEEP[server])
+    project.revision(2, "op.create_table('after', sa.Column('id', sa.Integer, primary_key=True))")
+    with project.app.app_context():
+        upgrade()  # the check after revision 1 would raise LockLost had the lock's session been dropped
+    assert revision_in(url) == revision_id(2)
+
+
+def test_the_heartbeat_alone_keeps_the_lock_session_busy(postgres_url, make_project, monkeypatch):
+    """Where the session settings cannot help (a NAT or proxy cutting idle TCP), the heartbeat does."""
+    from flask_migrate_legacy import lock
+
+    monkeypatch.setitem(lock._SESSION_SETTINGS, "postgresql", ())
+    monkeypatch.setattr(lock, "HEARTBEAT_SECONDS", 0.3)
+    project = make_project(postgres_url, engine_options={"connect_args": {"options": "-c idle_session_timeout=1000"}})
+    project.revision(1, "op.execute('SELECT pg_sleep(2.5)')")
+    project.revision(2, "op.create_table('after', sa.Column('id', sa.Integer, primary_key=True))")
+    with project.app.app_context():
+        upgrade()
+    assert revision_in(postgres_url) == revision_id(2)
+
+
+def test_one_sqlite_file_under_two_paths_is_one_lock(tmp_path, make_project):
+    real = tmp_path / "real.sqlite"
+    link = tmp_path / "link.sqlite"
+    project = make_project("sqlite:///" + str(link))
+    link.symlink_to(real)
+    project.revision(1, "op.create_table('a', sa.Column('id', sa.Integer, primary_key=True))")
+    holder = hold_sqlite_lock(str(real))  # another process migrating through the real path
+    try:
+        project.app.config["MIGRATE_LOCK_TIMEOUT"] = 0.3
+        with project.app.app_context(), pytest.raises(MigrationError) as error:
+            upgrade()
+        assert "another process held the migration lock" in str(error.value)
+    finally:
+        holder.close()
+    assert not os.path.exists(str(link) + ".migrate-lock")
+
+
+# -- secrets, in every spelling ------------------------------------------------------------
+
+
+def test_every_spelling_of_a_password_is_masked():
+    text = " | ".join(secret_spellings(PASSWORD))
+    assert "s3cr%25t%40p%3Ass%2Fw%20d" in text and "s3cr%25t%40p%3ass%2fw+d" in text
+    assert "s3cr%%25t%%40p" in text and "s3cr%%t@p:ss/w d" in text
+    masked = mask_secrets(text, [PASSWORD])
+    assert "s3cr" not in masked and set(masked.split(" | ")) == {"***"}
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("postgresql://u@h/db?password=hunter2: refused", "postgresql://u@h/db?password=***: refused"),
+    ("mysql://u@h/db?charset=utf8&passwd=x%40y&ssl=1", "mysql://u@h/db?charset=utf8&passwd=***&ssl=1"),
+    ("postgresql://u:p@ss@h/db", "postgresql://u:***@h/db"),
+])
+def test_passwords_in_url_queries_and_userinfo_are_masked(text, expected):
+    assert mask_secrets(text, []) == expected
+
+
+def test_what_alembic_prints_for_us_is_masked(postgres_url, make_project, capsys):
+    url = postgres_url + "?password=" + "hunter2%40x"  # trust auth: accepted, and must never show
+    project = make_project(url)
+    project.revision(1, "op.create_table('a', sa.Column('id', sa.Integer, primary_key=True))\n"
+                     "op.execute(\"COMMENT ON TABLE a IS 'hunter2@x'\")")
+    with project.app.app_context():
+        upgrade()
+        current(verbose=True)
+        upgrade(revision="base:head", sql=True)
+    out, err = capsys.readouterr()
+    assert "hunter2" not in out + err
+    assert "password=***" in out and "COMMENT ON TABLE a IS '***'" in out
+
+
+def test_a_stream_passes_writes_through_masked():
+    import io
+
+    target = io.StringIO()
+    stream = MaskedStream(target, ["pw"])
+    stream.write("a pw b\n")
+    assert target.getvalue() == "a *** b\n" and stream.getvalue() == target.getvalue()
+
+
+# -- bad input and odd encodings ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("url,expected", [
+    ("postgresql://user:p@ss:w/rd#x@127.0.0.1:5432/db", "cannot parse the database URL (ValueError): if its password"),
+    ("mysql+pymysql://root@127.0.0.1:3306/db?connect_timeout=abc",
+     "the database URL's parameter connect_timeout='abc' is not valid: it must be of type int"),
+])
+def test_a_database_url_sqlalchemy_cannot_read_is_one_line_without_the_password(tmp_path, url, expected):
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "manage.py").write_text(textwrap.dedent("""
+        import os
+        from flask import Flask
+        from flask_sqlalchemy import SQLAlchemy
+        from flask_script import Manager
+        from flask_migrate import Migrate, MigrateCommand
+        app = Flask(__name__)
+        app.config['SQLALCHEMY_DATABASE_URI'] = os.environ['DATABASE_URL']
+        db = SQLAlchemy(app)
+        Migrate(app, db)
+        manager = Manager(app)
+        manager.add_command('db', MigrateCommand)
+        if __name__ == '__main__':
+            manager.run()
+    """))
+    result = subprocess.run([sys.executable, "manage.py", "db", "current"], cwd=str(folder), text=True,
+                            capture_output=True, env=clean_env({"DATABASE_URL": url}), timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: " + expected) and result.stderr.count("\n") == 1, result.stderr
+    assert "ss:w" not in result.stderr and "rd#x" not in result.stderr
+
+
+def test_a_latin1_env_py_with_a_coding_line_runs(sqlite_url, make_project):
+    project = make_project(sqlite_url)
+    env = os.path.join(project.folder, "migrations", "env.py")
+    with open(env, "rb") as handle:
+        body = handle.read()
+    with open(env, "wb") as handle:  # names SQLALCHEMY_DATABASE_URI, which makes us read the file
+        handle.write(b"# -*- coding: latin-1 -*-\n# M\xfcller's SQLALCHEMY_DATABASE_URI notes\n" + body)
+    project.revision(1, "op.create_table('a', sa.Column('id', sa.Integer, primary_key=True))")
+    with project.app.app_context():
+        upgrade()
+    assert revision_in(sqlite_url) == revision_id(1)
+
+
+def test_an_alembic_ini_that_is_not_utf8_is_one_line(sqlite_url, make_project):
+    project = make_project(sqlite_url)
+    with open(os.path.join(project.folder, "migrations", "alembic.ini"), "ab") as handle:
+        handle.write(b"# caf\xe9\n")
+    with project.app.app_context(), pytest.raises(MigrationError) as error:
+        current()
+    assert str(error.value).startswith(
+        "cannot read %s: it is not UTF-8 text (byte 0xe9 at offset " % os.path.join("migrations", "alembic.ini"))
+
+
+# -- interrupts before the database is reached -------------------------------------------------
+
+
+@pytest.mark.parametrize("interrupt,code,said", [(KeyboardInterrupt, 130, "interrupted (Ctrl-C)"),
+                                                 (Terminated, 143, "terminated (SIGTERM)")])
+def test_an_interrupt_while_the_configuration_is_read_is_one_line(sqlite_url, make_project, interrupt, code, said):
+    project = make_project(sqlite_url)
+    project.revision(1, "op.create_table('a', sa.Column('id', sa.Integer, primary_key=True))")
+
+    @project.migrate.configure
+    def interrupted(config):
+        raise interrupt()
+
+    with project.app.app_context(), pytest.raises(MigrationError) as error:
+        upgrade()
+    assert str(error.value) == "%s before upgrade started: nothing was changed" % said
+    assert error.value.exit_code == code
+    assert revision_in(sqlite_url) is None
+
+
+# -- a full disk ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 1 MiB tmpfs (root only; in CI a test that cannot mount it fails)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        message = "cannot mount a tmpfs: %s" % done.stderr.decode().strip()
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def fill(folder):
+    """Fill the file system of ``folder``; return the filler (delete it to free the space)."""
+    filler = folder / "filler"
+    with open(str(filler), "wb", buffering=0) as handle:
+        try:
+            while True:
+                handle.write(b"\0" * 4096)
+        except OSError:
+            pass
+    return filler
+
+
+def test_a_revision_on_a_full_disk_leaves_no_file_and_the_next_one_works(small_disk, tmp_path, monkeypatch):
+    project = InProcess(small_disk, "sqlite:///" + str(tmp_path / "app.sqlite"), monkeypatch)
+    try:
+        versions = small_disk / "migrations" / "versions"
+        filler = fill(small_disk)
+        with project.app.app_context(), pytest.raises(MigrationError) as error:
+            revision(message="will not fit", rev_id="r1")
+        assert "No space left on device" in str(error.value)
+        assert [name for name in os.listdir(str(versions)) if name.endswith(".py")] == []
+        filler.unlink()
+        with project.app.app_context():
+            revision(message="fits", rev_id="r2")
+            current()
+        assert [name for name in os.listdir(str(versions)) if name.endswith(".py")] == ["r2_fits.py"]
+    finally:
+        project.close()
+
+
+# -- signals, as only a process shows them ----------------------------------------------------
+
+
+def test_sigterm_during_an_upgrade_is_one_line_exit_143_and_releases_the_lock(project, postgres_url):
+    env = {"DATABASE_URL": postgres_url}
+    assert_ok(manage(project, "db", "init", env=env))
+    marker = write_slow_revision(project)
+    process = start_manage(project, "db", "upgrade", env=dict(env, MIGRATION_SLEEP="60"))
+    wait_for_file(marker, process)
+    process.send_signal(signal.SIGTERM)
+    result = finish(process)
+    assert result.returncode == 143
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("Error: terminated (SIGTERM). The open transaction was rolled back")
+    assert "at revision base" in lines[-1] and "Traceback" not in result.stderr
+    started = time.monotonic()
+    assert_ok(manage(project, "db", "upgrade", env=dict(env, MIGRATE_LOCK_TIMEOUT="5")))
+    assert time.monotonic() - started < 30 and revision_in(postgres_url) == revision_id(1)
+
+
+@pytest.mark.parametrize("sent,code,said", [(signal.SIGINT, 130, "interrupted (Ctrl-C)"),
+                                            (signal.SIGTERM, 143, "terminated (SIGTERM)")])
+def test_stopped_while_waiting_for_the_lock_it_says_it_changed_nothing(project, sqlite_url, sent, code, said):
+    env = {"DATABASE_URL": sqlite_url}
+    assert_ok(manage(project, "db", "init", env=env))
+    write_revision(project, 1, "op.create_table('a', sa.Column('id', sa.Integer, primary_key=True))")
+    holder = hold_sqlite_lock(sqlite_url[len("sqlite:///"):])
+    try:
+        process = start_manage(project, "db", "upgrade", env=env)
+        assert process.stderr.readline().startswith("Waiting for the migration lock")
+        process.send_signal(sent)
+        result = finish(process)
+    finally:
+        holder.close()
+    assert result.returncode == code
+    assert result.stderr.strip() == (
+        "Error: %s while waiting for the migration lock on %s: this process changed nothing" % (said, sqlite_url))
+    assert revision_in(sqlite_url) is None
