@@ -113,7 +113,9 @@ _VOLATILE = (
 
 #: What newer releases of the stack print differently for the same behaviour.
 _STACK = (
-    (re.compile(r"\S*/lib/python3\.\d+/([\w/]+\.py):\d+"), r"<stdlib>/\1:<line>"),  # warnings quote the stdlib
+    # Where the interpreter and its site-packages live (tracebacks, warnings) depends on the machine.
+    (re.compile(r"(?:/[^\s\"':]+)?/lib/python3\.\d+/"), "<python>/"),
+    (re.compile(r"(<python>/[\w/.-]+\.py):\d+:"), r"\1:<line>:"),  # a warning's line in the stdlib moves
     (re.compile(r"'(<project>[^']*)'"), r"\1"),  # Alembic >= 1.14 stopped quoting paths it creates
     (re.compile(r"^INFO  \[alembic\.runtime\.plugins\] .*\n", re.M), ""),  # Alembic >= 1.16 logs its plugins
     (re.compile(r" RETURNING version_num;$", re.M), ";"),  # SQLAlchemy 2 renders RETURNING offline

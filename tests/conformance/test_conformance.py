@@ -43,7 +43,8 @@ def test_behaves_as_the_originals(scenario):
     if ORIGINALS_PYTHON:
         original = run_scenario(ORIGINALS_PYTHON, scenario)
         drift = unchanged(scenario, RECORDED[scenario.name], original)
-        assert not drift, "the originals no longer do what was recorded (%s): re-record" % ", ".join(drift)
+        assert not drift, "the originals no longer do what was recorded (%s): re-record\n%r\n%r" % (
+            ", ".join(drift), RECORDED[scenario.name], original)
     else:
         original = RECORDED[scenario.name]
     ours = run_scenario(OURS_PYTHON, scenario)
