@@ -327,8 +327,17 @@ def test_a_revision_on_a_full_disk_leaves_no_file_and_the_next_one_works(small_d
 # -- signals, as only a process shows them ----------------------------------------------------
 
 
-def test_sigterm_during_an_upgrade_is_one_line_exit_143_and_releases_the_lock(project, postgres_url):
-    env = {"DATABASE_URL": postgres_url}
+AFTERMATH = {
+    "sqlite": "The database is at revision base (no revision); statements of the failed revision",
+    "postgresql": "The open transaction was rolled back (transactional DDL): the database is at revision base",
+    "mariadb": "The database is at revision base (no revision); statements of the failed revision",
+}
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql", "mariadb"])
+def test_sigterm_during_an_upgrade_is_one_line_exit_143_and_releases_the_lock(project, request, database):
+    url = request.getfixturevalue(database.replace("postgresql", "postgres") + "_url")
+    env = {"DATABASE_URL": url}
     assert_ok(manage(project, "db", "init", env=env))
     marker = write_slow_revision(project)
     process = start_manage(project, "db", "upgrade", env=dict(env, MIGRATION_SLEEP="60"))
@@ -337,11 +346,58 @@ def test_sigterm_during_an_upgrade_is_one_line_exit_143_and_releases_the_lock(pr
     result = finish(process)
     assert result.returncode == 143
     lines = result.stderr.strip().splitlines()
-    assert lines[-1].startswith("Error: terminated (SIGTERM). The open transaction was rolled back")
-    assert "at revision base" in lines[-1] and "Traceback" not in result.stderr
+    assert lines[-1].startswith("Error: terminated (SIGTERM). " + AFTERMATH[database]), result.stderr
+    assert "Traceback" not in result.stderr
     started = time.monotonic()
     assert_ok(manage(project, "db", "upgrade", env=dict(env, MIGRATE_LOCK_TIMEOUT="5")))
-    assert time.monotonic() - started < 30 and revision_in(postgres_url) == revision_id(1)
+    assert time.monotonic() - started < 30 and revision_in(url) == revision_id(1)
+
+
+@pytest.mark.parametrize("database", ["postgresql", "mariadb"])
+def test_stopped_while_waiting_for_a_server_lock_it_says_it_changed_nothing(project, request, database):
+    url = request.getfixturevalue(database.replace("postgresql", "postgres") + "_url")
+    env = {"DATABASE_URL": url}
+    assert_ok(manage(project, "db", "init", env=env))
+    marker = write_slow_revision(project)
+    holder = start_manage(project, "db", "upgrade", env=dict(env, MIGRATION_SLEEP="8"))
+    try:
+        wait_for_file(marker, holder)
+        waiting = start_manage(project, "db", "upgrade", env=env)
+        assert waiting.stderr.readline().startswith("Waiting for the migration lock")
+        waiting.send_signal(signal.SIGINT)
+        result = finish(waiting)
+    finally:
+        assert_ok(finish(holder))
+    assert result.returncode == 130
+    assert result.stderr.strip().startswith("Error: interrupted (Ctrl-C) while waiting for the migration lock on ")
+    assert result.stderr.strip().endswith(": this process changed nothing")
+
+
+def test_a_password_given_as_a_query_parameter_is_masked_when_the_connection_fails(project, mariadb_url):
+    url = mariadb_url + ("&" if "?" in mariadb_url else "?") + "password=Wr0ng%25pass"
+    env = {"DATABASE_URL": url}
+    assert_ok(manage(project, "db", "init", env={"DATABASE_URL": mariadb_url}))
+    result = manage(project, "db", "current", "-v", env=env)
+    assert result.returncode == 1
+    assert "Wr0ng" not in result.stdout + result.stderr
+    assert result.stderr.startswith("Error: cannot connect to the database ") and "password=***" in result.stderr
+
+
+def test_an_env_py_error_quoting_the_password_in_any_spelling_is_masked(project, postgres_url):
+    from urllib.parse import quote
+
+    password = "s3cr%t@p:ss/w"
+    url = postgres_url.replace("postgres@", "postgres:%s@" % quote(password, safe=""))  # trust: accepted
+    env = {"DATABASE_URL": url}
+    assert_ok(manage(project, "db", "init", env=env))
+    env_py = os.path.join(project, "migrations", "env.py")
+    spelled = [password, quote(password, safe=""), quote(password, safe="").lower(), password.replace("%", "%%")]
+    with open(env_py, "a") as handle:
+        handle.write("\nraise RuntimeError(%r)\n" % " ".join(spelled))
+    result = manage(project, "db", "upgrade", env=env)
+    assert result.returncode == 1
+    assert "s3cr" not in result.stdout + result.stderr, result.stderr
+    assert result.stderr.strip().endswith("RuntimeError: *** *** *** ***"), result.stderr
 
 
 @pytest.mark.parametrize("sent,code,said", [(signal.SIGINT, 130, "interrupted (Ctrl-C)"),
