@@ -24,7 +24,7 @@ import sys
 import threading
 import time
 import zlib
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional, Tuple
 
 from .compat import engines_of, masked_url, real_db
 from .errors import UserError, interruption_description, interruption_exit_code
@@ -63,7 +63,7 @@ class LockWaitInterrupted(UserError):
 class HeldLock:
     """A server lock held on a connection of its own, kept busy and checkable from the run."""
 
-    def __init__(self, connection: Any, probe: Any, where: str) -> None:
+    def __init__(self, connection: Any, probe: Tuple[Any, ...], where: str) -> None:
         self._connection = connection
         self._probe = probe
         self._where = where
@@ -78,11 +78,22 @@ class HeldLock:
         with self._mutex:
             if self._lost is None:
                 try:
-                    if not self._connection.execute(self._probe).scalar():
+                    if not self._probe_once():
                         self._lost = "the server no longer lists this session as its holder"
                 except Exception as exc:  # the session was closed under us
                     self._lost = "its connection was closed (%s)" % _first_line(exc)
             return self._lost
+
+    def _probe_once(self) -> bool:
+        # Through the DBAPI cursor: SQLAlchemy's per-statement work would cost more than the
+        # round trip, once per revision.
+        cursor = self._connection.connection.cursor()
+        try:
+            cursor.execute(*self._probe)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        return bool(row and row[0])
 
     def _beat(self) -> None:
         while not self._stop.wait(HEARTBEAT_SECONDS):
@@ -171,11 +182,11 @@ def _lock_engine(engine: Any, bind: Optional[str], timeout: float) -> Iterator[O
     if dialect == "postgresql":
         key = zlib.crc32(name.encode("utf-8")) - 2**31
         acquire, release = "SELECT pg_try_advisory_lock(%d)" % key, "SELECT pg_advisory_unlock(%d)" % key
-        probe = "SELECT 1"  # a session-level advisory lock lasts as long as its session
+        probe: Tuple[Any, ...] = ("SELECT 1",)  # a session-level advisory lock lasts as long as its session
         settings = _SESSION_SETTINGS["postgresql"]
     elif dialect in ("mysql", "mariadb"):
         acquire, release = "SELECT GET_LOCK(:name, 0)", "SELECT RELEASE_LOCK(:name)"
-        probe = "SELECT IS_USED_LOCK(:name) = CONNECTION_ID()"
+        probe = ("SELECT IS_USED_LOCK(%s) = CONNECTION_ID()", (name,))  # the MySQL drivers' paramstyle
         settings = _SESSION_SETTINGS["mysql"]
     else:
         yield None  # no portable lock for this database: run unlocked, as the peers do
@@ -190,7 +201,7 @@ def _lock_engine(engine: Any, bind: Optional[str], timeout: float) -> Iterator[O
             with contextlib.suppress(Exception):  # e.g. idle_session_timeout needs PostgreSQL 14
                 connection.execute(text(statement))
         _wait_for(lambda: bool(connection.execute(text(acquire), parameters).scalar()), engine, timeout)
-        held = HeldLock(connection, text(probe).bindparams(**parameters), masked_url(engine.url))
+        held = HeldLock(connection, probe, masked_url(engine.url))
         try:
             yield held
         finally:
