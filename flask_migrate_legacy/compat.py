@@ -6,9 +6,8 @@ password, ``db.get_engine(app, bind)``, tables tagged with ``bind_key``) on
 today's Flask-SQLAlchemy, without touching the application's own objects.
 """
 
-import os
 import re
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional
 
 from sqlalchemy import MetaData
 
@@ -154,35 +153,6 @@ def all_tables_metadata(db: Any) -> MetaData:
             if key is not None:
                 copy.info["bind_key"] = key
     return combined
-
-
-def moved_sqlite_file(app: Any, db: Any) -> Optional[Tuple[str, str]]:
-    """Return (file env.py would open, file the app opens) when they differ, else None.
-
-    Flask-SQLAlchemy 3 resolves a relative ``sqlite:///app.db`` inside the
-    app's instance folder; an env.py that reads ``SQLALCHEMY_DATABASE_URI``
-    itself still opens ``app.db`` relative to the working directory.
-    """
-    from sqlalchemy.engine.url import make_url
-
-    raw = app.config.get("SQLALCHEMY_DATABASE_URI")
-    try:
-        configured = make_url(raw) if raw else None
-    except Exception:
-        return None
-    if configured is None or not configured.drivername.startswith("sqlite"):
-        return None
-    path = configured.database or ""
-    if path in ("", ":memory:") or path.startswith("file:") or os.path.isabs(path):
-        return None
-    try:
-        used = engine_for(real_db(db), None).url.database or ""
-    except Exception:
-        return None
-    opened_by_env = os.path.abspath(path)
-    if os.path.abspath(used) == opened_by_env:
-        return None
-    return opened_by_env, os.path.abspath(used)
 
 
 # -- what legacy env.py files see --------------------------------------------------

@@ -128,6 +128,10 @@ class Migrate:
         if not hasattr(app, "extensions"):
             app.extensions = {}
         app.extensions["migrate"] = MigrateState(self, self.db, **self.alembic_ctx_kwargs)
+        if self.db is not None:
+            from .traps import watch_first_connection
+
+            watch_first_connection(app, self.db)
         from .commands import click_group
 
         app.cli.add_command(click_group(), name=self.command)

@@ -110,7 +110,8 @@ def describe_configuration_error(exc: BaseException) -> Optional[str]:
         driver = missing_driver(exc)
         if driver is None:
             return None
-        return "the database driver %r is not installed: pip install %s" % (driver, DRIVER_PACKAGES[driver])
+        return "the database driver %r is not installed: pip install %s%s" % (
+            driver, DRIVER_PACKAGES[driver], _installed_alternative(driver))
     if isinstance(exc, (ValueError, TypeError)):
         return _bad_url_value(exc)
     if not (type(exc).__module__ or "").startswith("sqlalchemy"):
@@ -174,6 +175,29 @@ def _all_revisions(config: Any) -> List[str]:
         return [script.revision for script in ScriptDirectory.from_config(config).walk_revisions()]
     except Exception:
         return []
+
+
+#: For a missing driver: another driver of the same database, and the URL form that selects it.
+_ALTERNATIVES = {
+    "psycopg": ("psycopg2", "postgresql+psycopg2://", " (SQLAlchemy 2.1 maps plain postgresql:// to psycopg 3)"),
+    "psycopg2": ("psycopg", "postgresql+psycopg://", ""),
+    "MySQLdb": ("pymysql", "mysql+pymysql://", ""),
+    "pymysql": ("MySQLdb", "mysql+mysqldb://", ""),
+}
+
+
+def _installed_alternative(driver: str) -> str:
+    """Return ", or keep X with a Y URL" when another driver for the same database is importable."""
+    if driver not in _ALTERNATIVES:
+        return ""
+    module, url_form, why = _ALTERNATIVES[driver]
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        found = False
+    return ", or keep %s with a %s URL%s" % (module, url_form, why) if found else ""
 
 
 def missing_driver(exc: ImportError) -> Optional[str]:

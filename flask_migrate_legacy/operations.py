@@ -9,7 +9,6 @@ import contextlib
 import functools
 import os
 import shutil
-import sys
 from typing import Any, Callable, Iterator, List, Optional, Sequence, Union
 
 from .errors import UserError, interruption_description, interruption_exit_code, sigterm_as_interrupt
@@ -52,40 +51,16 @@ def _require_repository(directory: str) -> None:
         raise MigrationError("%r is not a migrations folder: it has no env.py" % directory)
 
 
-#: (env.py's file, app's file) pairs already warned about in this process.
-_WARNED_SQLITE_FILES = set()  # type: set
-
-
-def _warn_if_env_opens_another_sqlite_file(directory: str) -> None:
-    """Warn when an old env.py would migrate a different SQLite file than the app uses."""
+def _config(directory: Optional[Any], x_arg: XArg = None, opts: Optional[Sequence[str]] = None) -> Any:
     from flask import current_app
 
-    from .compat import moved_sqlite_file
+    from .traps import refuse_traps
 
-    state = _state()
-    if state.db is None:
-        return
-    with open(os.path.join(directory, "env.py"), "rb") as handle:  # any encoding its coding line names
-        if b"SQLALCHEMY_DATABASE_URI" not in handle.read():
-            return
-    files = moved_sqlite_file(current_app, state.db)
-    if files is None:
-        return
-    if files in _WARNED_SQLITE_FILES:
-        return
-    _WARNED_SQLITE_FILES.add(files)
-    env_file, app_file = files
-    sys.stderr.write(
-        "Warning: %s reads SQLALCHEMY_DATABASE_URI, so it migrates %s, but the app opens %s (Flask-SQLAlchemy "
-        "resolves relative SQLite paths itself, in the instance folder since 3.0). Fix: make the path absolute, "
-        "SQLALCHEMY_DATABASE_URI = 'sqlite:///%s'.\n" % (os.path.join(directory, "env.py"), env_file, app_file, app_file)
-    )
-
-
-def _config(directory: Optional[Any], x_arg: XArg = None, opts: Optional[Sequence[str]] = None) -> Any:
     directory = _directory(directory)
     _require_repository(directory)
-    _warn_if_env_opens_another_sqlite_file(directory)
+    state = _state()
+    if state.db is not None:
+        refuse_traps(current_app, state.db)
     import configparser
 
     try:
@@ -143,8 +118,16 @@ def _run(command: str, config: Any, *args: Any, target: Optional[str] = None, **
     env_script = os.path.join(config.get_main_option("script_location"), "env.py")
     with sigterm_as_interrupt(), _reported(config, command, target):
         with _no_partial_files(config, command), migration_lock(state, command, sql=kwargs.get("sql", False)), \
-                state.running(env_script):
+                state.running(env_script), _env_sees_engine_urls(state):
             getattr(alembic_command, command)(config, *args, **kwargs)
+
+
+def _env_sees_engine_urls(state: Any) -> Any:
+    from flask import current_app
+
+    from .traps import env_sees_engine_urls
+
+    return env_sees_engine_urls(current_app, state.db) if state.db is not None else contextlib.nullcontext()
 
 
 @contextlib.contextmanager

@@ -98,18 +98,6 @@ needs_fsa3 = pytest.mark.skipif(flask_sqlalchemy_major() < 3,
 
 
 @needs_fsa3
-def test_relative_sqlite_path_read_by_old_env_warns_once(project):
-    env = {"DATABASE_URL": "sqlite:///app.db"}
-    use_legacy_env(project, "v1_config_uri.py", env=env)
-    result = assert_ok(manage(project, "db", "migrate", "-m", "users", env=env))
-    warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
-    assert len(warnings) == 1, result.stderr
-    assert os.path.join(project, "app.db") in warnings[0]
-    assert os.path.join(project, "instance", "app.db") in warnings[0]
-    assert "absolute" in warnings[0]
-
-
-@needs_fsa3
 def test_relative_sqlite_path_is_fine_when_env_uses_the_engine(project):
     env = {"DATABASE_URL": "sqlite:///app.db"}
     use_legacy_env(project, "v2_7_reuse_engine.py", env=env)

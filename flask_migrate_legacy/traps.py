@@ -1,0 +1,259 @@
+"""Traps of the new stack, caught before they cost data.
+
+Flask-SQLAlchemy 3 changed two things under old projects without a word:
+
+- a relative ``sqlite:///app.db`` now opens ``<instance folder>/app.db``, where
+  Flask-SQLAlchemy 2 opened ``<app root>/app.db`` (and an old env.py that reads
+  ``SQLALCHEMY_DATABASE_URI`` itself opens ``./app.db``);
+- engines are built once, in ``SQLAlchemy(app)``: setting
+  ``SQLALCHEMY_DATABASE_URI`` afterwards (old test set-ups did) changes nothing,
+  and the tests empty the development database.
+
+Here each is detected (from files and URLs, never by creating or opening a
+database for writing) and worded; ``operations`` refuses db subcommands on
+them, and :func:`watch_first_connection` stops or warns the app's other
+commands at their first use of the database.
+"""
+
+import contextlib
+import os
+import sqlite3
+import sys
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
+
+from .compat import engines_of, masked_url, real_db, url_with_password
+from .errors import UserError
+
+#: Set to 1 (environment or app config) to let a command use the engine built
+#: for an earlier SQLALCHEMY_DATABASE_URI on purpose.
+ALLOW_STALE_URI = "MIGRATE_ALLOW_STALE_DATABASE_URI"
+
+
+class MovedSqliteFile(NamedTuple):
+    """A relative SQLite URI that Flask-SQLAlchemy 3 resolves elsewhere than 2 did."""
+
+    bind: Optional[str]
+    configured: str
+    legacy_path: str  # where Flask-SQLAlchemy 2 opened it: against the app's root path
+    current_path: str  # where the engine opens it now
+
+
+class DatabaseMoved(UserError):
+    """The data is in the file Flask-SQLAlchemy 2 used; the app now opens an empty one."""
+
+
+class StaleDatabaseURI(UserError):
+    """SQLALCHEMY_DATABASE_URI (or a bind) changed after the app's engines were built."""
+
+
+def configured_urls(app: Any) -> Dict[Optional[str], Any]:
+    """Return the configured URL of the default database (key None) and of each bind."""
+    urls: Dict[Optional[str], Any] = {None: app.config.get("SQLALCHEMY_DATABASE_URI")}
+    for bind, value in (app.config.get("SQLALCHEMY_BINDS") or {}).items():
+        urls[bind] = value.get("url") if isinstance(value, dict) else value
+    return urls
+
+
+def _engines(app: Any, db: Any) -> Dict[Optional[str], Any]:
+    try:
+        return engines_of(real_db(db), app)
+    except Exception:  # no engine can be built: reported by whatever uses it
+        return {}
+
+
+def _relative_sqlite_path(url: Any) -> Optional[str]:
+    from sqlalchemy.engine.url import make_url
+
+    try:
+        parsed = make_url(url) if url is not None else None
+    except Exception:
+        return None
+    if parsed is None or not parsed.drivername.startswith("sqlite"):
+        return None
+    path = parsed.database or ""
+    if path in ("", ":memory:") or path.startswith("file:") or os.path.isabs(path):
+        return None
+    return path
+
+
+def moved_sqlite_files(app: Any, db: Any) -> List[MovedSqliteFile]:
+    """Return each relative SQLite URI whose engine opens another file than Flask-SQLAlchemy 2 did."""
+    moved = []
+    engines = _engines(app, db)
+    for bind, url in configured_urls(app).items():
+        path = _relative_sqlite_path(url)
+        if path is None or bind not in engines:
+            continue
+        current = os.path.abspath(engines[bind].url.database or "")
+        legacy = os.path.abspath(os.path.join(app.root_path, path))
+        if current != legacy:
+            moved.append(MovedSqliteFile(bind, str(url), legacy, current))
+    return moved
+
+
+def _has_tables(path: str) -> bool:
+    """Tell whether the SQLite file at ``path`` holds a table (opened read-only; a missing file: no)."""
+    if not os.path.isfile(path) or os.path.getsize(path) == 0:
+        return False
+    try:
+        connection = sqlite3.connect("file:%s?mode=ro" % path.replace("?", "%3f").replace("#", "%23"), uri=True)
+        try:
+            return connection.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0] > 0
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return True  # not readable as SQLite: treat it as data, never as empty
+
+
+def stranded(move: MovedSqliteFile) -> bool:
+    """Tell whether the data sits in the old file while the new one is missing or empty."""
+    return _has_tables(move.legacy_path) and not _has_tables(move.current_path)
+
+
+def moved_database_message(move: MovedSqliteFile) -> str:
+    """Say where the data is, where the app looks now, and the two fixes."""
+    name = "SQLALCHEMY_DATABASE_URI" if move.bind is None else "SQLALCHEMY_BINDS[%r]" % move.bind
+    return (
+        "%s %r now opens %s (Flask-SQLAlchemy 3 resolves relative SQLite paths in the instance folder), "
+        "which is %s, while your data is in %s. Move that file to %s, or make the URI absolute: "
+        "'sqlite:///%s'" % (name, move.configured, move.current_path,
+                            "empty" if os.path.exists(move.current_path) else "missing",
+                            move.legacy_path, move.current_path, move.legacy_path)
+    )
+
+
+def _identity(url: Any, app: Any) -> Optional[Tuple[Any, ...]]:
+    """What makes two URLs the same database (driver defaults Flask-SQLAlchemy adds left out)."""
+    from sqlalchemy.engine.url import make_url
+
+    try:
+        parsed = make_url(url)
+    except Exception:
+        return None
+    database = parsed.database
+    if _relative_sqlite_path(parsed) is not None:
+        database = os.path.join(app.instance_path, database)  # as Flask-SQLAlchemy 3 resolves it
+    if parsed.drivername.startswith("sqlite") and database and database != ":memory:":
+        database = os.path.abspath(database)
+    password = None if parsed.password is None else str(parsed.password)
+    return (parsed.get_backend_name(), parsed.username, password, parsed.host, parsed.port, database)
+
+
+def stale_uris(app: Any, db: Any) -> List[Tuple[Optional[str], Any, Any]]:
+    """Return (bind, configured URL, engine URL) for each engine built for another URL than configured now.
+
+    Only Flask-SQLAlchemy 3 fixes engines at start-up; 2.x rebuilt them when the URI changed.
+    """
+    if not hasattr(type(real_db(db)), "engines"):  # Flask-SQLAlchemy 3 (a property needing an app context)
+        return []
+    engines = _engines(app, db)
+    stale = []
+    for bind, url in configured_urls(app).items():
+        if url is None or bind not in engines:
+            continue
+        expected = _identity(url, app)
+        if expected is not None and expected != _identity(engines[bind].url, app):
+            stale.append((bind, url, engines[bind].url))
+    return stale
+
+
+def stale_uri_message(bind: Optional[str], configured: Any, engine_url: Any) -> str:
+    """Name both databases (passwords masked) and what to do."""
+    from sqlalchemy.engine.url import make_url
+
+    name = "SQLALCHEMY_DATABASE_URI" if bind is None else "SQLALCHEMY_BINDS[%r]" % bind
+    return (
+        "%s is now %s, but the app's engine was built for %s (Flask-SQLAlchemy 3 reads it once, in "
+        "SQLAlchemy(app)): set it before SQLAlchemy(app) or db.init_app(app), or set %s=1 to use the engine "
+        "as built" % (name, masked_url(make_url(configured)), masked_url(engine_url), ALLOW_STALE_URI)
+    )
+
+
+def _allowed(app: Any) -> bool:
+    value = os.environ.get(ALLOW_STALE_URI, app.config.get(ALLOW_STALE_URI, ""))
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def refuse_traps(app: Any, db: Any) -> None:
+    """Raise before a db subcommand touches a database the app no longer means, or an empty one."""
+    for move in moved_sqlite_files(app, db):
+        if stranded(move):
+            raise DatabaseMoved(moved_database_message(move) + ". Nothing was changed.")
+    if not _allowed(app):
+        for bind, configured, engine_url in stale_uris(app, db):
+            raise StaleDatabaseURI(stale_uri_message(bind, configured, engine_url) + ". Nothing was changed.")
+
+
+@contextlib.contextmanager
+def env_sees_engine_urls(app: Any, db: Any) -> Iterator[None]:
+    """While the block runs, show env.py files the absolute URL of each moved SQLite file.
+
+    Old env.py files read SQLALCHEMY_DATABASE_URI and open it themselves; a
+    relative one would migrate ``./app.db`` while the app opens
+    ``instance/app.db``. Restored afterwards.
+    """
+    moves = moved_sqlite_files(app, db)
+    if not moves:
+        yield
+        return
+    saved = {key: app.config.get(key) for key in ("SQLALCHEMY_DATABASE_URI", "SQLALCHEMY_BINDS")}
+    engines = _engines(app, db)
+    binds = dict(app.config.get("SQLALCHEMY_BINDS") or {})
+    for move in moves:
+        url = url_with_password(engines[move.bind].url)
+        if move.bind is None:
+            app.config["SQLALCHEMY_DATABASE_URI"] = url
+        elif isinstance(binds[move.bind], dict):
+            binds[move.bind] = dict(binds[move.bind], url=url)
+        else:
+            binds[move.bind] = url
+    if saved["SQLALCHEMY_BINDS"] is not None:
+        app.config["SQLALCHEMY_BINDS"] = binds
+    try:
+        yield
+    finally:
+        app.config.update(saved)
+
+
+#: (legacy file, current file) pairs already warned about in this process.
+_WARNED: set = set()
+
+
+def watch_first_connection(app: Any, db: Any) -> None:
+    """Check each engine of the app when it first connects (Flask-SQLAlchemy 3 only).
+
+    A command of the app's own (``runserver``, ``shell``, a test runner) that
+    is about to use an empty SQLite file while the data sits where
+    Flask-SQLAlchemy 2 kept it gets a warning, once; one that changed
+    SQLALCHEMY_DATABASE_URI after the app was built stops with one line
+    instead of writing to the database the engine was built for.
+    """
+    if not hasattr(type(real_db(db)), "engines"):  # Flask-SQLAlchemy 3 (a property needing an app context)
+        return
+    from sqlalchemy import event
+
+    with app.app_context():  # Flask-SQLAlchemy 3 finds the app's engines through it
+        engines = _engines(app, db)
+    for engine in engines.values():
+        if not event.contains(engine, "do_connect", _check_first_connection):
+            event.listen(engine, "do_connect", _check_first_connection)
+
+
+def _check_first_connection(dialect: Any, conn_rec: Any, cargs: Any, cparams: Any) -> None:
+    from flask import current_app
+
+    try:
+        app = current_app._get_current_object()
+    except RuntimeError:
+        return  # outside an app context: nothing to compare with
+    state = app.extensions.get("migrate") if hasattr(app, "extensions") else None
+    if state is None or state.db is None:
+        return
+    for move in moved_sqlite_files(app, state.db):
+        if (move.legacy_path, move.current_path) not in _WARNED and stranded(move):
+            _WARNED.add((move.legacy_path, move.current_path))
+            sys.stderr.write("Warning: %s.\n" % moved_database_message(move))
+            sys.stderr.flush()
+    if not _allowed(app):
+        for bind, configured, engine_url in stale_uris(app, state.db):
+            raise StaleDatabaseURI(stale_uri_message(bind, configured, engine_url) + ". Stopped before using it.")
