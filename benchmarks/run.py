@@ -570,6 +570,23 @@ def scenario_autogenerate(size, repetitions):
         ("ours migrate", "fm41 migrate", None), ("ours check", "fm41 check", None)])
 
 
+def scenario_doctor(size, repetitions):
+    """db doctor over the whole history, against one db upgrade of it (it must cost well under that)."""
+    revisions = size["revisions"]
+    project = Project("doctor", models=1, revisions=revisions, database="sqlite")
+    project.create()
+    # No database file: the audit of the folder alone (with a database, doctor also compares
+    # models and database, which costs what `db check` costs).
+    no_database = dict(project.env("ours"), DATABASE_URL="sqlite:///" + os.path.join(project.folder("ours"),
+                                                                                    "not-created.sqlite"))
+    results = measure([
+        Run("ours doctor", project.command("ours", "doctor"), project.folder("ours"), no_database),
+        Run("ours upgrade", project.command("ours", "upgrade", "head"), project.folder("ours"), project.env("ours"),
+            before=project.command("ours", "downgrade", "base")),
+    ], repetitions)
+    report("doctor vs upgrade, %d revisions" % revisions, results, [("ours doctor", "ours upgrade", 0.25)])
+
+
 def scenario_hook(size, repetitions):
     """What the import hook adds to every Python process of the environment."""
     runs = measure([
@@ -601,6 +618,7 @@ SCENARIOS = {
     "upgrade-sqlite": lambda size, reps: scenario_upgrade(size, max(3, reps // 2), "sqlite"),
     "upgrade-postgresql": lambda size, reps: scenario_upgrade(size, max(3, reps // 2), "postgresql"),
     "autogenerate": lambda size, reps: scenario_autogenerate(size, max(3, reps // 2)),
+    "doctor": lambda size, reps: scenario_doctor(size, max(3, reps // 2)),
     "hook": scenario_hook,
 }
 

@@ -27,6 +27,7 @@ _EXPORTS = {
     "current": "operations",
     "stamp": "operations",
     "check": "operations",
+    "doctor": "operations",
 }
 
 __all__ = sorted(_EXPORTS)

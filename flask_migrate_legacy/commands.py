@@ -131,6 +131,12 @@ SUBCOMMANDS: Tuple[Subcommand, ...] = (
         X_ARG,
     )),
     Subcommand("check", operations.check, (DIRECTORY, X_ARG)),
+    Subcommand("doctor", operations.doctor, (
+        DIRECTORY,
+        Argument("format", VALUE, ("--format",), "Report format: text or json"),
+        Argument("fix", FLAG, ("--fix",), "Show the certainly-safe rewrites of revision files as a diff"),
+        Argument("write", FLAG, ("--write",), "With --fix, write the rewritten files (each atomically)"),
+    )),
 )
 
 
@@ -320,7 +326,7 @@ def reference_markdown() -> str:
     lines = ["Every subcommand but `list-templates` takes:", ""]
     lines.extend("- %s: %s" % (_names(argument), argument.help) for argument in common)
     lines.append("")
-    lines.append("`-x` may be repeated; `init` does not take it (it writes env.py, it does not run it).")
+    lines.append("`-x` may be repeated; `init` and `doctor` do not take it (they do not run env.py).")
     lines.append("")
     for subcommand in SUBCOMMANDS:
         own = [a for a in subcommand.arguments if a not in common]

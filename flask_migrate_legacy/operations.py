@@ -9,6 +9,7 @@ import contextlib
 import functools
 import os
 import shutil
+import sys
 from typing import Any, Callable, Iterator, List, Optional, Sequence, Union
 
 from .errors import UserError, interruption_description, interruption_exit_code, sigterm_as_interrupt
@@ -18,6 +19,12 @@ XArg = Union[None, str, Sequence[str]]
 
 class MigrationError(UserError):
     """A db subcommand failed; the message says why in one line."""
+
+
+class UsageError(MigrationError):
+    """The subcommand was given arguments that do not go together (exit status 2)."""
+
+    exit_code = 2
 
 
 class Interrupted(MigrationError):
@@ -332,8 +339,40 @@ def check(directory: Optional[str] = None, x_arg: XArg = None) -> None:
     _run("check", _config(directory, x_arg))
 
 
+@_interruptible
+def doctor(directory: Optional[str] = None, format: str = "text", fix: bool = False, write: bool = False) -> None:
+    """Report what will break on today's stack, before a deploy does (reads files; changes nothing)."""
+    from flask import current_app
+
+    from . import audit as checks
+
+    if format not in ("text", "json"):
+        raise UsageError("--format takes 'text' or 'json', not %r" % format)
+    if write and not fix:
+        raise UsageError("--write goes with --fix (db doctor --fix --write)")
+    state = _state()
+    directory = _directory(directory)
+    if fix and os.path.isdir(directory):
+        changed = checks.fix(directory, write, sys.stdout)
+        verb = "rewrote" if write else "would rewrite (add --write to write them)"
+        sys.stderr.write("db doctor --fix %s %d revision file(s)\n" % (verb, changed))
+    findings = checks.audit_folder(directory)
+    if state.db is not None:
+        findings += checks.audit_app(current_app, state.db)
+        if os.path.isfile(os.path.join(directory, "env.py")) and not any(
+                finding.code == "driver" for finding in findings):
+            with _reported(None, "doctor"):
+                findings += checks.audit_database(directory, current_app, state.db)
+    if format == "json":
+        sys.stdout.write(checks.render_json(findings) + "\n")
+    else:
+        sys.stdout.write("\n".join(checks.render_text(findings)) + "\n")
+    if checks.exit_status(findings):
+        raise MigrationError("db doctor found %s" % checks.summary(findings))
+
+
 #: The operations in the order the CLIs list them.
 OPERATIONS: List[Any] = [
     init, list_templates, revision, migrate, edit, merge, upgrade, downgrade,
-    show, history, heads, branches, current, stamp, check,
+    show, history, heads, branches, current, stamp, check, doctor,
 ]

@@ -23,7 +23,7 @@ venv .venv-conformance .ci/requirements-legacy-stack.txt
 .venv-conformance/bin/python -m pip install -q --no-deps --force-reinstall .
 
 if [ "${1:-}" = "--record" ]; then
-  exec .venv-conformance/bin/python tests/conformance/record.py .venv-originals/bin/python
+  exec .venv-conformance/bin/python tests/conformance/record.py "$PWD/.venv-originals/bin/python"
 fi
 export CONFORMANCE_ORIGINALS_PYTHON=$PWD/.venv-originals/bin/python
 export CONFORMANCE_PYTHON=$PWD/.venv-conformance/bin/python

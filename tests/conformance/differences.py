@@ -179,7 +179,7 @@ DIFFERENCES: Dict[str, Difference] = {
         "`Perform database migrations upgrade`.",
         _db_help_text),
     "newer-subcommands": Difference(
-        "`db check` and `db list-templates` exist (Flask-Migrate 2.7 had neither).",
+        "`db check`, `db list-templates` and `db doctor` exist (Flask-Migrate 2.7 had none of them).",
         _newer_subcommands),
     "db-merge-default": Difference(
         "`db merge` without revisions merges all heads (Flask-Migrate 2.7 required them).",

@@ -540,6 +540,7 @@ scenario("db-edit", "", "db edit", app="db", setup=MIGRATED)
 scenario("db-edit-revision", "", "db edit r1first", app="db", setup=TWO)
 scenario("db-check", "", "db check", app="db", setup=UPGRADED, differences=("newer-subcommands",))
 scenario("db-list-templates", "", "db list-templates", app="db", differences=("newer-subcommands",))
+scenario("db-doctor", "", "db doctor", app="db", setup=UPGRADED, differences=("newer-subcommands",))
 scenario("db-directory-option", "", "db upgrade -d other", app="db",
          setup=("db init -d other", "db migrate -d other --rev-id r1first"))
 scenario("db-function-in-command", """

@@ -1,0 +1,242 @@
+"""db doctor: finds what will break in a legacy project, without false alarms, and fixes what is safe."""
+
+import json
+import os
+import shutil
+
+import pytest
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+
+from helpers import assert_ok, flask_db, manage, revision_in, table_names, write_project
+
+from flask_migrate_legacy import Migrate, MigrationError, doctor, init, migrate, upgrade, downgrade
+from flask_migrate_legacy.audit import audit_folder, fixed_source, read_revision
+
+GALLERY = os.path.join(os.path.dirname(__file__), "doctor_gallery")
+
+
+def read(name):
+    with open(os.path.join(GALLERY, name), encoding="utf-8") as handle:
+        return handle.read()
+
+
+def line_of(name, text):
+    """The number of the first line of gallery file ``name`` holding ``text``."""
+    return next(number for number, line in enumerate(read(name).splitlines(), 1) if text in line)
+EXPECTED = {  # file -> the codes db doctor must report for it, and nothing else
+    "d01_users.py": [],
+    "d02_rename_admin.py": ["needs-database", "string-sql", "string-sql"],
+    "d03_copy_users.py": ["needs-database", "select-list"],
+    "d04_report.py": ["engine-execute", "needs-database", "row-string-key"],
+    "d05_email.py": ["autoload", "bound-metadata", "needs-database"],
+    "d06_unique_email.py": ["renamed-op-argument", "sqlite-needs-batch", "sqlite-needs-batch", "unnamed-constraint"],
+    "d07_longer_names.py": ["needs-database"],
+    "d08_avatars.py": ["removed-type"],
+}
+FIXABLE = ["d01_users.py", "d02_rename_admin.py", "d03_copy_users.py"]
+
+
+def migrations_folder(folder, names):
+    """A migrations folder as `db init` writes it, holding the gallery files ``names``."""
+    from flask_migrate_legacy.config import Config
+
+    from alembic import command
+
+    config = Config(os.path.join(folder, "migrations", "alembic.ini"))
+    command.init(config, os.path.join(folder, "migrations"), template="flask")
+    for name in names:
+        shutil.copy(os.path.join(GALLERY, name), os.path.join(folder, "migrations", "versions", name))
+    return os.path.join(folder, "migrations")
+
+
+@pytest.fixture
+def gallery(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return migrations_folder(str(tmp_path), sorted(EXPECTED))
+
+
+def codes_by_file(findings):
+    found = {}
+    for finding in findings:
+        name = os.path.basename(finding.where.split(":")[0]) if finding.where else ""
+        found.setdefault(name, []).append(finding.code)
+    return {name: sorted(codes) for name, codes in found.items()}
+
+
+def test_each_revision_gets_exactly_its_findings(gallery):
+    found = codes_by_file(audit_folder(gallery))
+    for name, codes in EXPECTED.items():
+        assert found.get(name, []) == codes, name
+    assert set(found) - set(EXPECTED) <= {"alembic.ini"}, found
+
+
+def test_findings_say_where_what_and_how_to_fix(gallery):
+    findings = {}
+    for finding in audit_folder(gallery):  # the first of each code in each file
+        findings.setdefault((finding.code, os.path.basename(finding.where.split(":")[0])), finding)
+    string_sql = findings[("string-sql", "d02_rename_admin.py")]
+    assert string_sql.severity == "fail" and string_sql.fixable
+    assert string_sql.where == "%s:%d" % (os.path.join("migrations", "versions", "d02_rename_admin.py"),
+                                          line_of("d02_rename_admin.py", "conn.execute("))
+    assert "ObjectNotExecutableError" in string_sql.message and "SQLAlchemy 2.0" in string_sql.message
+    assert string_sql.fix == "wrap the SQL in sa.text(...)"
+    assert findings[("sqlite-needs-batch", "d06_unique_email.py")].severity == "may"
+    assert findings[("needs-database", "d07_longer_names.py")].severity == "advice"
+
+
+@pytest.mark.parametrize("history,code", [
+    ({"a": None, "b": "a", "c": "a"}, "multiple-heads"),
+    ({"a": None, "b": "a", "b2": "zzz"}, "missing-parent"),
+    ({"a": "c", "b": "a", "c": "b"}, "cycle"),
+])
+def test_history_problems(tmp_path, history, code):
+    folder = migrations_folder(str(tmp_path), [])
+    for revision, down in history.items():
+        with open(os.path.join(folder, "versions", "%s_.py" % revision), "w") as handle:
+            handle.write("revision = %r\ndown_revision = %r\n" % (revision, down))
+    codes = [finding.code for finding in audit_folder(folder)]
+    assert code in codes
+    assert all(c in ("multiple-heads", "missing-parent", "cycle") for c in codes if c != code) or code == "cycle"
+
+
+def test_a_duplicate_revision_id_and_a_file_without_one(tmp_path):
+    folder = migrations_folder(str(tmp_path), [])
+    for name, text in (("a_.py", "revision = 'a'\ndown_revision = None\n"),
+                       ("a2_.py", "revision = 'a'\ndown_revision = None\n"),
+                       ("x_.py", "down_revision = 'a'\n"), ("broken_.py", "def upgrade(:\n")):
+        with open(os.path.join(folder, "versions", name), "w") as handle:
+            handle.write(text)
+    codes = sorted(finding.code for finding in audit_folder(folder))
+    assert codes == ["does-not-parse", "duplicate-revision", "no-revision-id"]
+
+
+def test_the_env_generation_is_named_with_what_it_means(tmp_path):
+    folder = migrations_folder(str(tmp_path), [])
+    shutil.copy(os.path.join(os.path.dirname(__file__), "legacy_envs", "v1_config_uri.py"),
+                os.path.join(folder, "env.py"))
+    [finding] = [f for f in audit_folder(folder) if f.code == "env-generation"]
+    assert finding.severity == "advice" and "Flask-Migrate 1.x-2.4" in finding.message
+
+
+def test_the_fixer_rewrites_only_what_is_certainly_safe_and_keeps_the_rest():
+    fixed = fixed_source(read_revision(os.path.join(GALLERY, "d02_rename_admin.py")))
+    assert 'conn.execute(sa.text("UPDATE users SET name = \'root\' WHERE name = \'admin\'"))' in fixed
+    assert "sa.text(\"UPDATE users SET name = '%s' WHERE name = 'root'\" % 'admin')" in fixed
+    assert fixed.count("\n") == read("d02_rename_admin.py").count("\n")
+    assert "sa.select(users.c.id, users.c.name)" in fixed_source(read_revision(os.path.join(GALLERY, "d03_copy_users.py")))
+    for name in ("d01_users.py", "d04_report.py", "d07_longer_names.py"):
+        assert fixed_source(read_revision(os.path.join(GALLERY, name))) is None, name
+
+
+def test_the_fixer_keeps_a_files_encoding_and_adds_the_import_it_needs(tmp_path):
+    path = tmp_path / "r1_.py"
+    path.write_bytes("# -*- coding: latin-1 -*-\n# Müller\nfrom alembic import op\nrevision = 'r1'\n"
+                     "down_revision = None\n\ndef upgrade():\n    op.get_bind().execute('SELECT 1')  # é\n"
+                     .encode("latin-1"))
+    fixed = fixed_source(read_revision(str(path)))
+    assert "import sqlalchemy as sa\n" in fixed and "execute(sa.text('SELECT 1'))  # é" in fixed
+    assert read_revision(str(path)).encoding == "iso-8859-1"
+
+
+class App:
+    """An in-process app on ``url`` whose migrations are the fixable gallery files, fixed by db doctor."""
+
+    def __init__(self, folder, url):
+        self.app = Flask("doctor")
+        self.app.config.update(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_TRACK_MODIFICATIONS=False)
+        self.db = SQLAlchemy(self.app)
+        Migrate(self.app, self.db)
+
+    def close(self):
+        with self.app.app_context():
+            self.db.engine.dispose()
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql", "mariadb"])
+def test_fixed_revisions_upgrade_and_downgrade_on_sqlalchemy_2(tmp_path, monkeypatch, request, database, closes, capsys):
+    import sqlalchemy
+
+    url = request.getfixturevalue(database.replace("postgresql", "postgres") + "_url")
+    monkeypatch.chdir(tmp_path)
+    project = closes(App(str(tmp_path), url))
+    with project.app.app_context():
+        init()
+        for name in FIXABLE:
+            shutil.copy(os.path.join(GALLERY, name), os.path.join("migrations", "versions", name))
+        with pytest.raises(MigrationError):
+            doctor(fix=True)  # shows the diff, writes nothing, and still reports the problems
+        assert "+    conn.execute(sa.text(" in capsys.readouterr().out
+        doctor(fix=True, write=True)  # nothing left that will fail: no error
+        upgrade()
+        rows = project.db.session.execute(sqlalchemy.text("SELECT id, name FROM users ORDER BY id")).fetchall()
+        project.db.session.remove()
+        downgrade(revision="base")
+    assert [tuple(row) for row in rows] == [(1, "root"), (101, "copy of root")]
+    assert "users" not in table_names(url)
+
+
+def test_a_clean_project_has_nothing_to_report(tmp_path, monkeypatch, closes, capsys, sqlite_url):
+    monkeypatch.chdir(tmp_path)
+    project = closes(App(str(tmp_path), sqlite_url))
+
+    class User(project.db.Model):
+        __tablename__ = "users"
+        id = project.db.Column(project.db.Integer, primary_key=True)
+
+    with project.app.app_context():
+        init()
+        migrate(message="users", rev_id="r1")
+        upgrade()
+        capsys.readouterr()
+        doctor()
+        assert capsys.readouterr().out == "db doctor: 0 will fail, 0 may fail, 0 advice\n"
+        doctor(format="json")
+        report = json.loads(capsys.readouterr().out)
+    assert report == {"findings": [], "summary": "0 will fail, 0 may fail, 0 advice", "exit_status": 0}
+
+
+def test_with_the_database_it_says_when_models_and_database_disagree(tmp_path, monkeypatch, closes, capsys, sqlite_url):
+    monkeypatch.chdir(tmp_path)
+    project = closes(App(str(tmp_path), sqlite_url))
+
+    class User(project.db.Model):
+        __tablename__ = "users"
+        id = project.db.Column(project.db.Integer, primary_key=True)
+
+    with project.app.app_context():
+        init()
+        migrate(message="users", rev_id="r1")
+        upgrade()
+
+    class Late(project.db.Model):
+        __tablename__ = "late"
+        id = project.db.Column(project.db.Integer, primary_key=True)
+
+    with project.app.app_context():
+        doctor()
+    out = capsys.readouterr().out
+    assert "the models differ from the database: 1 change(s), e.g. add_table" in out and "[models-differ]" in out
+
+
+def test_the_command_lines_exit_0_1_and_2(tmp_path):
+    folder = str(tmp_path)
+    write_project(folder)
+    env = {"DATABASE_URL": "sqlite:///" + os.path.join(folder, "app.db")}
+    assert_ok(manage(folder, "db", "init", env=env))
+    clean = assert_ok(manage(folder, "db", "doctor", env=env))
+    assert clean.stdout.strip().endswith("db doctor: 0 will fail, 0 may fail, 1 advice")  # no database yet
+    shutil.copy(os.path.join(GALLERY, "d01_users.py"), os.path.join(folder, "migrations", "versions"))
+    shutil.copy(os.path.join(GALLERY, "d02_rename_admin.py"), os.path.join(folder, "migrations", "versions"))
+    found = manage(folder, "db", "doctor", env=env)
+    assert found.returncode == 1
+    assert found.stdout.startswith("Will fail (2)\n  %s:%d: " % (os.path.join("migrations", "versions", "d02_rename_admin.py"),
+                                                                 line_of("d02_rename_admin.py", "conn.execute(")))
+    assert found.stderr.strip() == "Error: db doctor found 2 will fail, 0 may fail, 2 advice; 2 fixable with --fix"
+    assert "does not exist yet" in found.stdout and not os.path.exists(os.path.join(folder, "app.db"))
+    as_json = flask_db(folder, "doctor", "--format", "json", env=env)
+    assert as_json.returncode == 1 and json.loads(as_json.stdout)["exit_status"] == 1
+    for bad in (["--format", "xml"], ["--write"]):
+        usage = manage(folder, "db", "doctor", *bad, env=env)
+        assert usage.returncode == 2 and usage.stderr.startswith("Error: ") and usage.stderr.count("\n") == 1
+    assert revision_in(env["DATABASE_URL"]) is None  # the doctor changed nothing
