@@ -180,6 +180,20 @@ def secret_postgres_url(make_secret_postgres_url):
 
 
 @pytest.fixture
+def closes():
+    """Return ``keep(thing)``: ``thing.close()`` is called after the test (in-process apps' engines)."""
+    kept = []
+
+    def keep(thing):
+        kept.append(thing)
+        return thing
+
+    yield keep
+    for thing in reversed(kept):
+        thing.close()
+
+
+@pytest.fixture
 def project(tmp_path):
     """A folder holding the default legacy project (app.py, manage.py)."""
     write_project(str(tmp_path))

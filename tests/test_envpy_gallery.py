@@ -102,16 +102,8 @@ class Project:
 
 
 @pytest.fixture
-def make_project(tmp_path, monkeypatch):
-    made = []
-
-    def make(url, **kwargs):
-        made.append(Project(tmp_path, url, monkeypatch, **kwargs))
-        return made[-1]
-
-    yield make
-    for project in made:
-        project.close()
+def make_project(tmp_path, monkeypatch, closes):
+    return lambda url, **kwargs: closes(Project(tmp_path, url, monkeypatch, **kwargs))
 
 
 @pytest.mark.parametrize("env_name", RUNS_UNCHANGED)

@@ -52,16 +52,8 @@ class InProcess:
 
 
 @pytest.fixture
-def make_project(tmp_path, monkeypatch):
-    made = []
-
-    def make(url, **kwargs):
-        made.append(InProcess(tmp_path, url, monkeypatch, **kwargs))
-        return made[-1]
-
-    yield make
-    for project in made:
-        project.close()
+def make_project(tmp_path, monkeypatch, closes):
+    return lambda url, **kwargs: closes(InProcess(tmp_path, url, monkeypatch, **kwargs))
 
 
 # -- the lock: never lost silently --------------------------------------------------------
