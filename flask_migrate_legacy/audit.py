@@ -70,6 +70,13 @@ _RENAMED_OP_ARGS = {
 _ROW_NAMES = {"row", "r", "rec", "record", "result_row", "line"}
 
 
+def _select_takes_columns() -> bool:
+    """Tell whether the installed SQLAlchemy reads select(a, b) as two columns (1.4+; 1.3 takes b as WHERE)."""
+    import sqlalchemy
+
+    return tuple(int(part) for part in sqlalchemy.__version__.split(".")[:2]) >= (1, 4)
+
+
 class Revision(NamedTuple):
     """A revision file, as parsed."""
 
@@ -181,9 +188,12 @@ class _RevisionAudit(ast.NodeVisitor):
         if attr == "get_bind" and receiver == "op":
             self.reads_database = True
         if attr == "select" and node.args and isinstance(node.args[0], (ast.List, ast.Tuple)) and len(node.args) == 1:
+            fixable = _select_takes_columns()
             self.add("fail", "select-list", node,
                      "select([...]) with a list fails on SQLAlchemy 2.0 (ArgumentError)",
-                     "pass the columns as arguments: select(a, b)", fixable=True)
+                     "pass the columns as arguments: select(a, b)" + (
+                         "" if fixable else ", once SQLAlchemy 1.4+ is installed (1.3 reads b as the WHERE clause)"),
+                     fixable=fixable)
         for keyword in node.keywords:
             if keyword.arg == "autoload" and attr == "Table":
                 self.add("fail", "autoload", node, "Table(..., autoload=True) was removed in SQLAlchemy 2.0",
@@ -350,6 +360,36 @@ def audit_folder(directory: str) -> List[Finding]:
     for revision in revisions:
         findings.extend(audit_revision(revision, shown[revision.path]))
     findings.extend(audit_history(revisions, shown))
+    return findings
+
+
+def audit_env(directory: str, given_args: Iterable[str]) -> List[Finding]:
+    """Check env.py against the app: arguments given twice, Flask-SQLAlchemy APIs that 3.0 removed."""
+    from .envpy import read_env_script
+    from .failures import REMOVED_DB_APIS
+
+    path = os.path.join(directory, "env.py")
+    if not os.path.isfile(path):
+        return []
+    findings = []
+    explicit = read_env_script(path).explicit
+    for name in sorted(set(given_args) & set(explicit)):
+        findings.append(Finding("fail", "argument-given-twice", "%s:%d" % (_relative(path), explicit[name]),
+                                "env.py passes %s= to context.configure() and Migrate() was given %s too: every "
+                                "command that runs env.py stops" % (name, name), "remove one of the two"))
+    revision = read_revision(path)
+    if revision.tree is not None:
+        import flask_sqlalchemy
+
+        version_3 = hasattr(flask_sqlalchemy.SQLAlchemy, "engines")
+        for node in ast.walk(revision.tree):
+            if isinstance(node, ast.Attribute) and node.attr in REMOVED_DB_APIS:
+                findings.append(Finding(
+                    "fail" if version_3 else "advice", "removed-flask-sqlalchemy-api",
+                    "%s:%d" % (_relative(path), node.lineno),
+                    "db.%s() was removed in Flask-SQLAlchemy 3.0%s" % (
+                        node.attr, "" if version_3 else " (it works on the 2.x installed here)"),
+                    "use %s" % REMOVED_DB_APIS[node.attr]))
     return findings
 
 
@@ -521,7 +561,8 @@ def fixed_source(revision: Revision) -> Optional[str]:
                 not ("engine" in receiver.lower().split(".")[-1] or receiver.endswith(".engine")):
             start, end = span(node.args[0])
             edits.append((start, end, "sa.text(%s)" % revision.source[start:end]))
-        elif node.func.attr == "select" and len(node.args) == 1 and isinstance(node.args[0], (ast.List, ast.Tuple)):
+        elif node.func.attr == "select" and len(node.args) == 1 and isinstance(node.args[0], (ast.List, ast.Tuple)) \
+                and _select_takes_columns():
             start, end = span(node.args[0])
             inner = revision.source[start + 1:end - 1].strip().rstrip(",")
             edits.append((start, end, inner))

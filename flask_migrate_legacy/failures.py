@@ -80,7 +80,7 @@ def _describe(exc: BaseException, state: Any, config: Any, command: str) -> str:
 
 
 #: Flask-SQLAlchemy 2.x APIs that 3.0 removed and old env.py files call, with what replaces each.
-_REMOVED_DB_APIS = {
+REMOVED_DB_APIS = {
     "get_tables_for_bind": "db.metadatas[bind].tables.values() (db.metadata.tables for the default bind)",
     "get_app": "flask.current_app",
     "apply_driver_hacks": "SQLALCHEMY_ENGINE_OPTIONS in the app config",
@@ -96,8 +96,8 @@ def _env_fix(exc: BaseException) -> str:
         # own __getattr__ raises AttributeError('x').
         found = _REMOVED_DB_API.search(str(exc))
         name = found.group(1) if found else str(exc).strip("'\" ")
-        if name in _REMOVED_DB_APIS:
-            return " (Flask-SQLAlchemy 3.0 removed db.%s: use %s)" % (name, _REMOVED_DB_APIS[name])
+        if name in REMOVED_DB_APIS:
+            return " (Flask-SQLAlchemy 3.0 removed db.%s: use %s)" % (name, REMOVED_DB_APIS[name])
     return ""
 
 

@@ -356,7 +356,7 @@ def doctor(directory: Optional[str] = None, format: str = "text", fix: bool = Fa
         changed = checks.fix(directory, write, sys.stdout)
         verb = "rewrote" if write else "would rewrite (add --write to write them)"
         sys.stderr.write("db doctor --fix %s %d revision file(s)\n" % (verb, changed))
-    findings = checks.audit_folder(directory)
+    findings = checks.audit_folder(directory) + checks.audit_env(directory, state.migrate.given_args)
     if state.db is not None:
         findings += checks.audit_app(current_app, state.db)
         if os.path.isfile(os.path.join(directory, "env.py")) and not any(

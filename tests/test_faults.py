@@ -209,6 +209,7 @@ def test_a_database_url_sqlalchemy_cannot_read_is_one_line_without_the_password(
         from flask_migrate import Migrate, MigrateCommand
         app = Flask(__name__)
         app.config['SQLALCHEMY_DATABASE_URI'] = os.environ['DATABASE_URL']
+        app.config['SQLALCHEMY_TRACK_MODIFICATIONS'] = False
         db = SQLAlchemy(app)
         Migrate(app, db)
         manager = Manager(app)
@@ -216,11 +217,20 @@ def test_a_database_url_sqlalchemy_cannot_read_is_one_line_without_the_password(
         if __name__ == '__main__':
             manager.run()
     """))
+    subprocess.run([sys.executable, "manage.py", "db", "init"], cwd=str(folder), capture_output=True,
+                   env=clean_env({"DATABASE_URL": url}), timeout=60)  # Flask-SQLAlchemy 2 reads the URL later
     result = subprocess.run([sys.executable, "manage.py", "db", "current"], cwd=str(folder), text=True,
                             capture_output=True, env=clean_env({"DATABASE_URL": url}), timeout=60)
+    import sqlalchemy
+
     assert result.returncode == 1
-    assert result.stderr.startswith("Error: " + expected) and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1, result.stderr
     assert "ss:w" not in result.stderr and "rd#x" not in result.stderr
+    if "p@ss" in url and sqlalchemy.__version__.startswith("1.3"):
+        # SQLAlchemy 1.3 parses it (the password runs to the last '@'): a masked connection error
+        assert result.stderr.startswith("Error: cannot connect to the database postgresql://user:***@127.0.0.1")
+    else:
+        assert result.stderr.startswith("Error: " + expected), result.stderr
 
 
 def test_a_latin1_env_py_with_a_coding_line_runs(sqlite_url, make_project):
