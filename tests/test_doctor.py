@@ -209,7 +209,9 @@ def test_fixed_revisions_upgrade_and_downgrade_on_sqlalchemy_2(tmp_path, monkeyp
     assert "users" not in table_names(url)
 
 
-def test_a_clean_project_has_nothing_to_report(tmp_path, monkeypatch, closes, capsys, sqlite_url):
+@pytest.fixture
+def migrated(tmp_path, monkeypatch, closes, sqlite_url):
+    """A project with a users model, migrated and upgraded by this package (its own env.py)."""
     monkeypatch.chdir(tmp_path)
     project = closes(App(str(tmp_path), sqlite_url))
 
@@ -221,6 +223,11 @@ def test_a_clean_project_has_nothing_to_report(tmp_path, monkeypatch, closes, ca
         init()
         migrate(message="users", rev_id="r1")
         upgrade()
+    return project
+
+
+def test_a_clean_project_has_nothing_to_report(migrated, capsys):
+    with migrated.app.app_context():
         capsys.readouterr()
         doctor()
         out = capsys.readouterr().out
@@ -233,18 +240,8 @@ def test_a_clean_project_has_nothing_to_report(tmp_path, monkeypatch, closes, ca
     assert report == {"findings": limit, "summary": "0 will fail, 0 may fail, %d advice" % len(limit), "exit_status": 0}
 
 
-def test_with_the_database_it_says_when_models_and_database_disagree(tmp_path, monkeypatch, closes, capsys, sqlite_url):
-    monkeypatch.chdir(tmp_path)
-    project = closes(App(str(tmp_path), sqlite_url))
-
-    class User(project.db.Model):
-        __tablename__ = "users"
-        id = project.db.Column(project.db.Integer, primary_key=True)
-
-    with project.app.app_context():
-        init()
-        migrate(message="users", rev_id="r1")
-        upgrade()
+def test_with_the_database_it_says_when_models_and_database_disagree(migrated, capsys):
+    project = migrated
 
     class Late(project.db.Model):
         __tablename__ = "late"
