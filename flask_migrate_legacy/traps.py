@@ -235,8 +235,8 @@ def watch_first_connection(app: Any, db: Any) -> None:
     with app.app_context():  # Flask-SQLAlchemy 3 finds the app's engines through it
         engines = _engines(app, db)
     for engine in engines.values():
-        if not event.contains(engine, "do_connect", _check_first_connection):
-            event.listen(engine, "do_connect", _check_first_connection)
+        # Once per engine: the first use is checked; a long-running app is never stopped later.
+        event.listen(engine, "do_connect", _check_first_connection, once=True)
 
 
 def _check_first_connection(dialect: Any, conn_rec: Any, cargs: Any, cparams: Any) -> None:

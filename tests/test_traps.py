@@ -240,3 +240,40 @@ def test_a_missing_driver_names_the_url_forms_and_packages_that_fix_it(tmp_path,
         assert "psycopg2" not in line
     else:
         assert "or keep psycopg2 with a postgresql+psycopg2:// URL" in line
+
+
+@needs_fsa3
+def test_only_the_first_use_of_each_engine_is_checked(tmp_path):
+    """A long-running app is never stopped later: the check is at the first connection only."""
+    import sqlalchemy
+    from flask import Flask
+    from flask_sqlalchemy import SQLAlchemy
+
+    from flask_migrate_legacy import Migrate
+    from flask_migrate_legacy.traps import StaleDatabaseURI
+
+    app = Flask("once")
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(tmp_path / "a.db")
+    db = SQLAlchemy(app)
+    Migrate(app, db)
+    try:
+        with app.app_context():
+            db.session.execute(sqlalchemy.text("SELECT 1"))  # first use: checked, fine
+            db.session.remove()
+            app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(tmp_path / "b.db")
+            db.engine.dispose()  # the next use opens a new connection
+            db.session.execute(sqlalchemy.text("SELECT 1"))
+            db.session.remove()
+        other = Flask("fresh")
+        other.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(tmp_path / "c.db")
+        other_db = SQLAlchemy(other)
+        Migrate(other, other_db)
+        with other.app_context():
+            other.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(tmp_path / "d.db")
+            with pytest.raises(StaleDatabaseURI):
+                other_db.session.execute(sqlalchemy.text("SELECT 1"))
+            other_db.session.remove()
+            other_db.engine.dispose()
+    finally:
+        with app.app_context():
+            db.engine.dispose()
