@@ -120,17 +120,6 @@ def engines_of(db: Any, app: Any) -> Dict[Optional[str], Any]:
     return engines
 
 
-def metadata_for(db: Any, bind: Optional[str] = None) -> MetaData:
-    """Return the MetaData holding the tables of ``bind``."""
-    if has_metadatas(db):
-        return db.metadatas.get(bind) or MetaData()
-    metadata = MetaData()
-    for table in db.metadata.tables.values():
-        if table.info.get("bind_key") == bind:
-            _copy_table(table, metadata)
-    return metadata
-
-
 def _copy_table(table: Any, metadata: MetaData) -> Any:
     if hasattr(table, "to_metadata"):  # SQLAlchemy >= 1.4
         return table.to_metadata(metadata)
