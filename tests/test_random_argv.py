@@ -155,6 +155,7 @@ VALUES = {
     "rev_id": ["r9", "r1", "bad id"],
     "rev_range": ["r1:", ":r2", "base:head", "zzzz:"],
     "x_arg": ["a=1", "database=sqlite://"],
+    "format": ["text", "json", "xml"],
 }
 REVISIONS = ["head", "heads", "base", "-1", "+1", "r1", "r2", "zzzz", "r1:r2", "head:base"]
 
