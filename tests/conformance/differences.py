@@ -174,7 +174,7 @@ DIFFERENCES: Dict[str, Difference] = {
         _ignored_options_warning),
     "db-help-text": Difference(
         "`db --help` and `db SUBCOMMAND --help` use Flask-Migrate 4.1's wording and list every option of "
-        "Flask-Migrate 2.7 plus the newer ones (`-x` on every subcommand, `--purge`, `--package`, ...); their "
+        "Flask-Migrate 2.7 plus the newer ones (`-x` on every subcommand that runs env.py, `--purge`, `--package`, ...); their "
         "usage lines name the command (`manage.py db upgrade`) where 2.7 printed "
         "`Perform database migrations upgrade`.",
         _db_help_text),
