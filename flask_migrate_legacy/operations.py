@@ -8,6 +8,7 @@ Alembic is imported only when one of them runs.
 import contextlib
 import functools
 import os
+import re
 import shutil
 import sys
 from typing import Any, Callable, Iterator, List, Optional, Sequence, Union
@@ -266,12 +267,19 @@ def merge(directory: Optional[str] = None, revisions: Union[str, Sequence[str]] 
     if not isinstance(revisions, str):
         revisions = list(revisions) or "heads"
     config = _config(directory, x_arg)
+    relative = [name for name in ([revisions] if isinstance(revisions, str) else revisions)
+                if re.match(r"^[+-]\d+$", name) or ":" in name]
+    if relative:
+        raise MigrationError("merge takes revision ids (or 'heads'), not relative revisions or ranges: %s"
+                             % ", ".join(repr(name) for name in relative))
     with _reported(config, "merge"):
         from alembic.script import ScriptDirectory
 
         found = ScriptDirectory.from_config(config).get_revisions(revisions)
-    if len({revision.revision for revision in found}) < 2:
-        names = ", ".join(revision.revision for revision in found) or "none"
+    scripts = [revision for revision in found if hasattr(revision, "revision")]
+    if len(scripts) == len(found) and len({script.revision for script in scripts}) < 2:
+        # (a relative identifier such as -1 resolves to no script here: Alembic words that)
+        names = ", ".join(script.revision for script in scripts) or "none"
         config.print_stdout("Nothing to merge: %s names a single revision (%s); no file was written.",
                             revisions if isinstance(revisions, str) else " ".join(revisions), names)
         return

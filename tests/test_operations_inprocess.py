@@ -86,3 +86,13 @@ def test_merge_of_an_unknown_revision_is_one_error_and_writes_nothing(project):
         merge(revisions=["r1", "nope"], rev_id="r4")
     assert "nope" in str(error.value) and "\n" not in str(error.value)
     assert _versions(project) == ["r1_first.py"]
+
+
+@pytest.mark.parametrize("revisions", [["-1"], ["r1", "+2"], ["r1:head"]])
+def test_merge_of_relative_revisions_or_ranges_is_one_clear_error(project, revisions):
+    init()
+    revision(message="first", rev_id="r1")
+    with pytest.raises(MigrationError) as error:
+        merge(revisions=revisions, rev_id="r4")
+    assert str(error.value).startswith("merge takes revision ids (or 'heads'), not relative revisions or ranges: ")
+    assert _versions(project) == ["r1_first.py"]

@@ -55,10 +55,16 @@ def write_revision(folder, number, upgrade, downgrade="pass", message="step"):
 
 
 
+def _default_sigint():
+    # A test run started as a background job inherits SIGINT ignored, and Python then installs
+    # no KeyboardInterrupt handler: give the child the default disposition a terminal gives.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_manage(folder, *args, env):
-    """Start ``python manage.py ARGS`` without waiting for it."""
+    """Start ``python manage.py ARGS`` without waiting for it, with Ctrl-C working as in a terminal."""
     return subprocess.Popen([sys.executable, "manage.py"] + list(args), cwd=folder, env=clean_env(env),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint)
 
 
 def finish(process, timeout=120):
