@@ -10,7 +10,6 @@ gallery file runs in-process through migrate, upgrade, current, downgrade and
 import logging
 import os
 import shutil
-import sqlite3
 import sys
 import types
 
@@ -269,9 +268,6 @@ class TestReadingEnvScripts:
         self.write(tmp_path, "context.configure(a=1,\n                  bb=2)\n")
         assert read_env_script(path).explicit == {"a": 1, "bb": 2}
 
-
-def test_sqlite_url_fixture_is_a_file(sqlite_url):
-    sqlite3.connect(sqlite_url[len("sqlite:///"):]).close()
 
 
 def test_an_env_failure_names_its_line_and_the_fix_for_a_removed_flask_sqlalchemy_api(sqlite_url, make_project):

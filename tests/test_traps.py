@@ -136,8 +136,10 @@ def test_either_fix_brings_the_data_back(tmp_path, fix):
     env = {"DATABASE_URL": "sqlite:///app.db"}
     assert_ok(manage(folder, "db", "init", env=env))
     make_sqlite(os.path.join(folder, "app.db"))
-    with sqlite3.connect(os.path.join(folder, "app.db")) as connection:
-        connection.execute("INSERT INTO users (id) VALUES (1)")
+    connection = sqlite3.connect(os.path.join(folder, "app.db"))  # `with` would commit but not close
+    connection.execute("INSERT INTO users (id) VALUES (1)")
+    connection.commit()
+    connection.close()
     if fix == "move":
         os.makedirs(os.path.join(folder, "instance"), exist_ok=True)
         os.rename(os.path.join(folder, "app.db"), app_file(folder))
