@@ -364,7 +364,7 @@ def audit_folder(directory: str) -> List[Finding]:
 
 
 def audit_env(directory: str, given_args: Iterable[str]) -> List[Finding]:
-    """Check env.py against the app: arguments given twice, Flask-SQLAlchemy APIs that 3.0 removed."""
+    """Check env.py against the app: arguments given twice, Flask-SQLAlchemy APIs that 3.x removed."""
     from .envpy import read_env_script
     from .failures import REMOVED_DB_APIS
 
@@ -381,14 +381,14 @@ def audit_env(directory: str, given_args: Iterable[str]) -> List[Finding]:
     if revision.tree is not None:
         import flask_sqlalchemy
 
-        version_3 = hasattr(flask_sqlalchemy.SQLAlchemy, "engines")
         for node in ast.walk(revision.tree):
             if isinstance(node, ast.Attribute) and node.attr in REMOVED_DB_APIS:
+                gone = not hasattr(flask_sqlalchemy.SQLAlchemy, node.attr)  # still there on 2.x (and some on 3.0)
                 findings.append(Finding(
-                    "fail" if version_3 else "advice", "removed-flask-sqlalchemy-api",
+                    "fail" if gone else "advice", "removed-flask-sqlalchemy-api",
                     "%s:%d" % (_relative(path), node.lineno),
-                    "db.%s() was removed in Flask-SQLAlchemy 3.0%s" % (
-                        node.attr, "" if version_3 else " (it works on the 2.x installed here)"),
+                    "db.%s() was removed in Flask-SQLAlchemy 3%s" % (
+                        node.attr, "" if gone else " (the version installed here still has it)"),
                     "use %s" % REMOVED_DB_APIS[node.attr]))
     return findings
 

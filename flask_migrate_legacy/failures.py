@@ -79,7 +79,7 @@ def _describe(exc: BaseException, state: Any, config: Any, command: str) -> str:
     return text
 
 
-#: Flask-SQLAlchemy 2.x APIs that 3.0 removed and old env.py files call, with what replaces each.
+#: Flask-SQLAlchemy 2.x APIs that 3.x deprecated or removed and old env.py files call, with what replaces each.
 REMOVED_DB_APIS = {
     "get_tables_for_bind": "db.metadatas[bind].tables.values() (db.metadata.tables for the default bind)",
     "get_app": "flask.current_app",
@@ -97,7 +97,7 @@ def _env_fix(exc: BaseException) -> str:
         found = _REMOVED_DB_API.search(str(exc))
         name = found.group(1) if found else str(exc).strip("'\" ")
         if name in REMOVED_DB_APIS:
-            return " (Flask-SQLAlchemy 3.0 removed db.%s: use %s)" % (name, REMOVED_DB_APIS[name])
+            return " (Flask-SQLAlchemy 3 removed db.%s: use %s)" % (name, REMOVED_DB_APIS[name])
     return ""
 
 
