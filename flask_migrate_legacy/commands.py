@@ -1,17 +1,19 @@
-"""The single table of db subcommands, and the two command lines built from it.
+"""The single table of db subcommands: what each is, takes and needs.
 
 Each subcommand is one operation in ``operations.py``; its help is the
 operation's docstring and each argument's default is the operation's default.
-This table adds only what a command line needs: flags, help, and shape.
-From it come ``MigrateCommand`` (for ``python manage.py db ...``), the
-``flask db`` click group, and the reference in README.md.
+An entry adds what the command lines need (flags, help, shape) and what the
+run needs (the Alembic command, whether it writes to the database and so
+takes the lock, whether it writes revision files). From it come
+``MigrateCommand`` (``migrate_command.py``), the ``flask db`` group
+(``flask_db.py``), the reference in README.md, and what ``operations``,
+``lock`` and ``failures`` do for each subcommand.
 """
 
 import inspect
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple
 
 from . import operations
-from .errors import UserError, report
 
 # Argument shapes.
 FLAG = "flag"  # --sql               -> bool
@@ -32,11 +34,17 @@ class Argument(NamedTuple):
 
 
 class Subcommand(NamedTuple):
-    """One db subcommand: its name on the command line and its operation."""
+    """One db subcommand: its name on the command line, its operation, and what it needs."""
 
     name: str
     operation: Callable[..., Any]
     arguments: Tuple[Argument, ...]
+    #: The ``alembic.command`` function the operation runs (None: it does its own work).
+    alembic: Optional[str] = None
+    #: It changes the database: it takes the migration lock, and a stopped run says where it left it.
+    writes_database: bool = False
+    #: It writes revision files: a failed run removes the ones it started.
+    writes_revision_files: bool = False
 
     @property
     def help(self) -> str:
@@ -93,9 +101,11 @@ SUBCOMMANDS: Tuple[Subcommand, ...] = (
     Subcommand("revision", operations.revision, (DIRECTORY,) + _NEW_REVISION[:1] + (
         Argument("autogenerate", FLAG, ("--autogenerate",),
                  "Populate revision script with candidate migration operations, based on comparison of database to model"),
-    ) + _NEW_REVISION[1:] + (X_ARG,)),
-    Subcommand("migrate", operations.migrate, (DIRECTORY,) + _NEW_REVISION + (X_ARG,)),
-    Subcommand("edit", operations.edit, (DIRECTORY, _revision(OPTIONAL_POSITIONAL, "revision identifier"), X_ARG)),
+    ) + _NEW_REVISION[1:] + (X_ARG,), alembic="revision", writes_revision_files=True),
+    Subcommand("migrate", operations.migrate, (DIRECTORY,) + _NEW_REVISION + (X_ARG,), alembic="revision",
+               writes_revision_files=True),
+    Subcommand("edit", operations.edit, (DIRECTORY, _revision(OPTIONAL_POSITIONAL, "revision identifier"), X_ARG),
+               alembic="edit"),
     Subcommand("merge", operations.merge, (
         DIRECTORY,
         Argument("message", VALUE, ("-m", "--message"), "Merge revision message"),
@@ -103,25 +113,28 @@ SUBCOMMANDS: Tuple[Subcommand, ...] = (
         REV_ID,
         Argument("revisions", POSITIONALS, (), "revisions to merge (default: all heads)"),
         X_ARG,
-    )),
-    Subcommand("upgrade", operations.upgrade, (DIRECTORY, SQL, TAG, _revision(OPTIONAL_POSITIONAL, "revision identifier"), X_ARG)),
-    Subcommand("downgrade", operations.downgrade, (DIRECTORY, SQL, TAG, _revision(OPTIONAL_POSITIONAL, "revision identifier"), X_ARG)),
-    Subcommand("show", operations.show, (DIRECTORY, _revision(OPTIONAL_POSITIONAL, "revision identifier"), X_ARG)),
+    ), alembic="merge", writes_revision_files=True),
+    Subcommand("upgrade", operations.upgrade, (DIRECTORY, SQL, TAG, _revision(OPTIONAL_POSITIONAL, "revision identifier"), X_ARG),
+               alembic="upgrade", writes_database=True),
+    Subcommand("downgrade", operations.downgrade, (DIRECTORY, SQL, TAG, _revision(OPTIONAL_POSITIONAL, "revision identifier"), X_ARG),
+               alembic="downgrade", writes_database=True),
+    Subcommand("show", operations.show, (DIRECTORY, _revision(OPTIONAL_POSITIONAL, "revision identifier"), X_ARG),
+               alembic="show"),
     Subcommand("history", operations.history, (
         DIRECTORY,
         Argument("rev_range", VALUE, ("-r", "--rev-range"), "Specify a revision range; format is [start]:[end]"),
         VERBOSE,
         Argument("indicate_current", FLAG, ("-i", "--indicate-current"), "Indicate the current revision"),
         X_ARG,
-    )),
+    ), alembic="history"),
     Subcommand("heads", operations.heads, (
         DIRECTORY,
         VERBOSE,
         Argument("resolve_dependencies", FLAG, ("--resolve-dependencies",), "Treat dependency versions as down revisions"),
         X_ARG,
-    )),
-    Subcommand("branches", operations.branches, (DIRECTORY, VERBOSE, X_ARG)),
-    Subcommand("current", operations.current, (DIRECTORY, VERBOSE, X_ARG)),
+    ), alembic="heads"),
+    Subcommand("branches", operations.branches, (DIRECTORY, VERBOSE, X_ARG), alembic="branches"),
+    Subcommand("current", operations.current, (DIRECTORY, VERBOSE, X_ARG), alembic="current"),
     Subcommand("stamp", operations.stamp, (
         DIRECTORY,
         SQL,
@@ -129,8 +142,8 @@ SUBCOMMANDS: Tuple[Subcommand, ...] = (
         Argument("purge", FLAG, ("--purge",), "Delete the version table before stamping"),
         _revision(REQUIRED_POSITIONAL, "revision identifier"),
         X_ARG,
-    )),
-    Subcommand("check", operations.check, (DIRECTORY, X_ARG)),
+    ), alembic="stamp", writes_database=True),
+    Subcommand("check", operations.check, (DIRECTORY, X_ARG), alembic="check"),
     Subcommand("doctor", operations.doctor, (
         DIRECTORY,
         Argument("format", VALUE, ("--format",), "Report format: text or json"),
@@ -140,181 +153,17 @@ SUBCOMMANDS: Tuple[Subcommand, ...] = (
 )
 
 
-def _metavar(argument: Argument) -> str:
+_BY_OPERATION = {subcommand.operation: subcommand for subcommand in SUBCOMMANDS}
+
+
+def subcommand_of(operation: Callable[..., Any]) -> Subcommand:
+    """Return the table entry of an operation (the function object, as the table holds it)."""
+    return _BY_OPERATION[operation]
+
+
+def metavar(argument: Argument) -> str:
+    """Return how a command line shows an argument's value (``REVISION``)."""
     return argument.name.upper()
-
-
-# -- MigrateCommand: a Flask-Script sub-manager --------------------------------------
-
-
-def _script_option(script: Any, subcommand: Subcommand, argument: Argument) -> Any:
-    default = subcommand.default(argument)
-    if argument.shape == FLAG:
-        return script.Option(*argument.flags, dest=argument.name, action="store_true", default=False, help=argument.help)
-    if argument.shape == VALUE:
-        return script.Option(*argument.flags, dest=argument.name, default=default, help=argument.help)
-    if argument.shape == REPEATED:
-        return script.Option(*argument.flags, dest=argument.name, action="append", default=None, help=argument.help)
-    nargs = {OPTIONAL_POSITIONAL: "?", REQUIRED_POSITIONAL: None, POSITIONALS: "*"}[argument.shape]
-    kwargs: Dict[str, Any] = {"help": argument.help}  # shown as `revision`, as Flask-Migrate 2.x did
-    if nargs is not None:
-        kwargs.update(nargs=nargs, default=default)
-    return script.Option(argument.name, **kwargs)
-
-
-def _script_runner(subcommand: Subcommand, handles_errors: bool) -> Callable[..., Any]:
-    def run(*args: Any, **kwargs: Any) -> None:
-        try:
-            subcommand.operation(**kwargs)
-        except UserError as exc:
-            if not handles_errors:
-                raise  # our Manager reports it
-            report(exc)  # the real Flask-Script would print a traceback
-            raise SystemExit(exc.exit_code) from None
-
-    run.__doc__ = subcommand.help
-    return run
-
-
-def build_migrate_command(script: Any = None) -> Any:
-    """Build the ``db`` sub-manager for a Flask-Script compatible ``script`` module.
-
-    ``script`` defaults to ours; the real Flask-Script works too where it still runs.
-    """
-    if script is None:
-        from . import script as our_script
-
-        script = our_script
-    ours = script.__name__ == __name__.rsplit(".", 1)[0] + ".script"
-    manager = script.Manager(help="Perform database migrations", description="Perform database migrations")
-    for subcommand in SUBCOMMANDS:
-        command = script.Command()
-        command.option_list = [_script_option(script, subcommand, a) for a in subcommand.arguments]
-        command.run = _script_runner(subcommand, handles_errors=not ours)
-        command.__doc__ = subcommand.help
-        command.help = subcommand.help
-        manager.add_command(subcommand.name, command)
-    if not ours:
-        # Added to our Manager (``flask.ext.script`` is always ours), it is rebuilt for it.
-        manager.flask_migrate_legacy_equivalent = build_migrate_command
-    return manager
-
-
-def _script_module() -> Any:
-    """Return the Flask-Script API ``manage.py`` files get: the real one where it runs, else ours.
-
-    With the import hook on, ``flask_script`` is whichever of the two works here.
-    """
-    try:
-        import flask_script
-    except Exception:
-        return None
-    return flask_script if hasattr(flask_script, "Manager") else None
-
-
-def __getattr__(name: str) -> Any:
-    if name == "MigrateCommand":
-        value = build_migrate_command(_script_module())
-        globals()[name] = value
-        return value
-    raise AttributeError("module %r has no attribute %r" % (__name__, name))
-
-
-# -- the `flask db` click group ------------------------------------------------------
-
-
-def _click_parameter(click: Any, subcommand: Subcommand, argument: Argument) -> Any:
-    default = subcommand.default(argument)
-    if argument.shape == FLAG:
-        return click.Option(argument.flags, argument.name, is_flag=True, default=False, help=argument.help)
-    if argument.shape == VALUE:
-        return click.Option(argument.flags, argument.name, default=default, help=argument.help)
-    if argument.shape == REPEATED:
-        return click.Option(argument.flags, argument.name, multiple=True, help=argument.help)
-    if argument.shape == OPTIONAL_POSITIONAL:
-        return click.Argument([argument.name], required=False, default=default)
-    if argument.shape == REQUIRED_POSITIONAL:
-        return click.Argument([argument.name], required=True)
-    return click.Argument([argument.name], nargs=-1)
-
-
-def _click_callback(subcommand: Subcommand) -> Callable[..., Any]:
-    import click
-
-    def callback(**kwargs: Any) -> None:
-        group_options = click.get_current_context().meta.get(__name__, {})
-        if "directory" in kwargs and kwargs["directory"] is None:
-            kwargs["directory"] = group_options.get("directory")
-        if "x_arg" in kwargs:
-            kwargs["x_arg"] = list(group_options.get("x_arg", ())) + list(kwargs["x_arg"])
-        if "revisions" in kwargs and not kwargs["revisions"]:
-            kwargs.pop("revisions")
-        try:
-            subcommand.operation(**kwargs)
-        except UserError as exc:
-            raise _click_error(click, exc) from exc
-
-    return callback
-
-
-def _click_error(click: Any, error: UserError) -> Any:
-    class ReportedError(click.ClickException):
-        exit_code = error.exit_code
-
-        def show(self, file: Optional[Any] = None) -> None:
-            report(error, file)
-
-    return ReportedError(str(error))
-
-
-_click_group: Optional[Any] = None
-
-
-def click_group() -> Any:
-    """Return the ``flask db`` click group (built once per process)."""
-    global _click_group
-    if _click_group is None:
-        _click_group = _build_click_group()
-    return _click_group
-
-
-def _build_click_group() -> Any:
-    import click
-    from flask.cli import with_appcontext
-
-    def group_callback(directory: Optional[str], x_arg: Tuple[str, ...]) -> None:
-        click.get_current_context().meta[__name__] = {"directory": directory, "x_arg": x_arg}
-
-    by_name = {subcommand.name: subcommand for subcommand in SUBCOMMANDS}
-
-    class SubcommandsOnDemand(click.Group):
-        """Build each subcommand when it is first asked for: every command of the app
-        (``init_app`` registers this group) would otherwise pay for all of them."""
-
-        def list_commands(self, ctx: Any) -> List[str]:
-            return list(by_name)
-
-        def get_command(self, ctx: Any, name: str) -> Any:
-            if name not in self.commands and name in by_name:
-                subcommand = by_name[name]
-                self.add_command(click.Command(
-                    subcommand.name,
-                    callback=with_appcontext(_click_callback(subcommand)),
-                    params=[_click_parameter(click, subcommand, a) for a in subcommand.arguments],
-                    help=subcommand.help,
-                    short_help=subcommand.help,
-                ))
-            return self.commands.get(name)
-
-    return SubcommandsOnDemand(
-        "db",
-        help="Perform database migrations.",
-        callback=group_callback,
-        params=[
-            click.Option(DIRECTORY.flags, DIRECTORY.name, default=None, help=DIRECTORY.help),
-            click.Option(X_ARG.flags, X_ARG.name, multiple=True, help=X_ARG.help),
-        ],
-    )
 
 
 # -- documentation ---------------------------------------------------------------------
@@ -349,16 +198,16 @@ def reference_markdown() -> str:
 
 
 def _names(argument: Argument) -> str:
-    return ", ".join("`%s`" % flag for flag in argument.flags) or "`%s`" % _metavar(argument)
+    return ", ".join("`%s`" % flag for flag in argument.flags) or "`%s`" % metavar(argument)
 
 
 def _usage(argument: Argument) -> str:
     if argument.shape == FLAG:
         return "[%s]" % argument.flags[-1]
     if argument.shape in (VALUE, REPEATED):
-        return "[%s %s]" % (argument.flags[-1], _metavar(argument))
+        return "[%s %s]" % (argument.flags[-1], metavar(argument))
     if argument.shape == OPTIONAL_POSITIONAL:
-        return "[%s]" % _metavar(argument)
+        return "[%s]" % metavar(argument)
     if argument.shape == REQUIRED_POSITIONAL:
-        return _metavar(argument)
-    return "[%s ...]" % _metavar(argument)
+        return metavar(argument)
+    return "[%s ...]" % metavar(argument)

@@ -87,9 +87,9 @@ def configure_args_for(path: Optional[str], given: Dict[str, object], defaults: 
     script = read_env_script(path)
     for name in given:
         if name in script.explicit:
-            from .errors import UserError
+            from .errors import MigrationError
 
-            raise UserError(
+            raise MigrationError(
                 "%s, line %d passes %s= to context.configure() and Migrate() was given %s too (Flask-Migrate "
                 "failed here with 'got multiple values for keyword argument'): remove one of the two"
                 % (_shown(path), script.explicit[name], name, name)

@@ -1,15 +1,26 @@
-"""The one error family a user sees as a single line, and the one place it is reported."""
+"""The error model: one exception family that carries its exit status and one-line message.
+
+Every failure a user should see as ``Error: <one line>`` is a :class:`UserError`
+(or becomes one in ``failures.translate``); each command line prints it in
+one place (``Manager.run``, the ``flask db`` group) through :func:`report`.
+Exit statuses are decided here and nowhere else: 1 failure, 2 usage, 130
+Ctrl-C, 143 SIGTERM. This module imports nothing of the package but ``switches``, so the
+Flask-Script layer can use it without the migration modules.
+"""
 
 import contextlib
-import os
 import signal
 import sys
 import threading
 import traceback
-from typing import Any, Iterator, Optional, TextIO
+from types import FrameType, TracebackType
+from typing import Any, Callable, Iterator, Mapping, Optional, TextIO, Type
+
+from .switches import read_switch
 
 #: Set to 1 to see the full traceback behind an ``Error: ...`` line.
 TRACEBACK_ENV = "FLASK_MIGRATE_LEGACY_TRACEBACK"
+
 
 
 class UserError(Exception):
@@ -23,6 +34,16 @@ class UserError(Exception):
     exit_code = 1
 
 
+class MigrationError(UserError):
+    """A db subcommand failed; the message says why in one line."""
+
+
+class UsageError(MigrationError):
+    """The subcommand was given arguments that do not go together (exit status 2)."""
+
+    exit_code = 2
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM (what systemd, Docker and Kubernetes send), raised so that it unwinds like Ctrl-C."""
 
@@ -30,14 +51,28 @@ class Terminated(KeyboardInterrupt):
     description = "terminated (SIGTERM)"
 
 
-def interruption_description(exc: BaseException) -> str:
+class Interrupted(MigrationError):
+    """Ctrl-C or SIGTERM stopped a db subcommand; exits as shells report the signal (130, 143)."""
+
+    exit_code = 130
+
+    def __init__(self, message: str, interrupt: Optional[BaseException] = None) -> None:
+        super().__init__(message)
+        if isinstance(interrupt, Terminated):
+            self.exit_code = Terminated.exit_code
+
+
+def interruption_description(interrupt: BaseException) -> str:
     """Say what stopped the run: Ctrl-C or SIGTERM."""
-    return getattr(exc, "description", "interrupted (Ctrl-C)")
+    return Terminated.description if isinstance(interrupt, Terminated) else "interrupted (Ctrl-C)"
 
 
-def interruption_exit_code(exc: BaseException) -> int:
-    """Return the exit status shells give that signal: 130 for SIGINT, 143 for SIGTERM."""
-    return getattr(exc, "exit_code", 130)
+def switch(name: str, default: bool, config: Optional[Mapping[str, Any]] = None) -> bool:
+    """Read an on/off setting (environment over ``config``); a value that is neither is a UserError."""
+    try:
+        return read_switch(name, default, config)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
 
 
 @contextlib.contextmanager
@@ -47,7 +82,7 @@ def sigterm_as_interrupt() -> Iterator[None]:
         yield
         return
 
-    def terminate(signum: int, frame: Any) -> None:
+    def terminate(signum: int, frame: Optional[FrameType]) -> None:
         raise Terminated()
 
     previous = signal.signal(signal.SIGTERM, terminate)
@@ -58,8 +93,11 @@ def sigterm_as_interrupt() -> Iterator[None]:
 
 
 def traceback_requested() -> bool:
-    """Tell whether the user asked for tracebacks behind error lines."""
-    return os.environ.get(TRACEBACK_ENV, "").lower() in ("1", "true", "yes", "on")
+    """Tell whether the user asked for tracebacks behind error lines (never fails: errors are being shown)."""
+    try:
+        return read_switch(TRACEBACK_ENV, False)
+    except ValueError:
+        return False
 
 
 def report(error: BaseException, stream: Optional[TextIO] = None) -> None:
@@ -70,3 +108,28 @@ def report(error: BaseException, stream: Optional[TextIO] = None) -> None:
     message = " ".join(str(error).split()) or type(error).__name__
     stream.write("Error: %s\n" % message)
     stream.flush()
+
+
+def install_startup_report(describe: Callable[[BaseException], Optional[str]]) -> None:
+    """Report errors that ``describe`` recognises as one line when they end the process.
+
+    For failures before any command runs (Flask-SQLAlchemy 3 builds engines in
+    ``SQLAlchemy(app)``, in the user's module). Everything ``describe``
+    returns None for goes to the previous hook unchanged; installed once.
+    """
+    previous = sys.excepthook
+    if getattr(previous, "reports_startup_errors", False):
+        return
+
+    def excepthook(kind: Type[BaseException], error: BaseException, trace: Optional[TracebackType]) -> None:
+        try:
+            message = None if traceback_requested() else describe(error)
+        except Exception:  # never let the report hide the error itself
+            message = None
+        if message is None:
+            previous(kind, error, trace)
+        else:
+            report(UserError(message))
+
+    excepthook.reports_startup_errors = True  # type: ignore[attr-defined]
+    sys.excepthook = excepthook

@@ -1,4 +1,4 @@
-"""Turn whatever a db subcommand raised into one precise, password-free line."""
+"""The one translator: whatever a db subcommand raised becomes one precise, password-free line."""
 
 import os
 import re
@@ -6,7 +6,8 @@ import traceback
 from typing import Any, List, Optional, Tuple
 
 from .compat import engine_for, iter_passwords, mask_secrets, mask_url_passwords, masked_url, real_db
-from .errors import interruption_description
+from .errors import Interrupted, MigrationError, UserError, interruption_description
+from .lock import LockLost
 
 #: Driver modules SQLAlchemy dialects import, and the pip package that provides each.
 DRIVER_PACKAGES = {
@@ -31,29 +32,74 @@ _TRANSACTIONAL_DDL = {"postgresql", "mssql"}
 _NON_TRANSACTIONAL_NAMES = {"mysql": "MySQL/MariaDB", "mariadb": "MariaDB", "sqlite": "SQLite"}
 
 
-def describe_failure(exc: BaseException, state: Any, config: Any, command: str, target: Optional[str]) -> str:
-    """Return the one-line message for ``exc`` raised while running ``command``."""
+def translate(exc: BaseException, state: Any = None, config: Any = None, subcommand: Any = None,
+              target: Optional[str] = None) -> UserError:
+    """Return the :class:`UserError` that ``exc``, raised while ``subcommand`` ran, becomes.
+
+    The one translator from foreign exceptions (SQLAlchemy, Alembic, OS,
+    encodings, signals) to the error family; our own errors pass through,
+    a lost lock gaining where the run left the database. ``state`` is None
+    when the failure came before the subcommand started (nothing changed).
+    """
+    writes_database = bool(subcommand is not None and subcommand.writes_database)
+    if isinstance(exc, LockLost):
+        return LockLost(str(exc) + describe_aftermath(state, config))
+    if isinstance(exc, MigrationError):
+        return exc
+    if isinstance(exc, UserError):
+        error = MigrationError(str(exc))
+        error.exit_code = exc.exit_code
+        return error
+    if isinstance(exc, KeyboardInterrupt):
+        if state is None:
+            name = subcommand.name if subcommand is not None else "the command"
+            return Interrupted("%s before %s started: nothing was changed" % (interruption_description(exc), name), exc)
+        message = interruption_description(exc) + "."
+        if writes_database:
+            message += _aftermath(state, config)
+        return Interrupted(_masked(message, state), exc)
+    message = _describe(exc, state, config)
+    if writes_database and _ran_in_migration(exc, config):
+        message += _aftermath(state, config)
+    return MigrationError(_masked(" ".join(message.split()), state))
+
+
+def unreadable_ini(exc: BaseException, path: str) -> Optional[UserError]:
+    """Return the error for an alembic.ini that cannot be read (bad syntax or not UTF-8), else None."""
+    import configparser
+
+    if isinstance(exc, configparser.Error):
+        return MigrationError("cannot read %s: %s" % (path, " ".join(str(exc).split())))
+    if isinstance(exc, UnicodeDecodeError):
+        return MigrationError("cannot read %s: it is not UTF-8 text (byte 0x%02x at offset %d); save it as UTF-8"
+                              % (path, exc.object[exc.start], exc.start))
+    return None
+
+
+def _masked(message: str, state: Any) -> str:
     from flask import current_app
 
-    message = _describe(exc, state, config, command)
-    if command in ("upgrade", "downgrade") and _ran_in_migration(exc, config):
-        message += _aftermath(state, config)
-    passwords = list(iter_passwords(real_db(state.db), current_app)) if state.db is not None else []
-    return mask_secrets(" ".join(message.split()), passwords)
-
-
-def describe_interruption(state: Any, config: Any, command: str, exc: BaseException) -> str:
-    """Return the one-line message for a run stopped by Ctrl-C (SIGINT) or SIGTERM."""
-    from flask import current_app
-
-    message = interruption_description(exc) + "."
-    if command in ("upgrade", "downgrade", "stamp"):
-        message += _aftermath(state, config)
     passwords = list(iter_passwords(real_db(state.db), current_app)) if state.db is not None else []
     return mask_secrets(message, passwords)
 
 
-def _describe(exc: BaseException, state: Any, config: Any, command: str) -> str:
+def describe_startup_error(error: BaseException) -> Optional[str]:
+    """Return the one line for a database setting that failed while the app was built, else None."""
+    if isinstance(error, ImportError) and not _raised_by_sqlalchemy(error):
+        return None  # an import the user's own code makes
+    return describe_configuration_error(error)
+
+
+def _raised_by_sqlalchemy(error: BaseException) -> bool:
+    frame = error.__traceback__
+    while frame is not None:
+        if "sqlalchemy" in frame.tb_frame.f_code.co_filename:
+            return True
+        frame = frame.tb_next
+    return False
+
+
+def _describe(exc: BaseException, state: Any, config: Any) -> str:
     from alembic.util import CommandError
 
     if isinstance(exc, CommandError):
@@ -238,10 +284,7 @@ def _is_db_error(exc: BaseException) -> bool:
 
 def describe_aftermath(state: Any, config: Any) -> str:
     """Say where a stopped run left the default database, passwords masked (or nothing if unknown)."""
-    from flask import current_app
-
-    passwords = list(iter_passwords(real_db(state.db), current_app)) if state.db is not None else []
-    return mask_secrets(_aftermath(state, config), passwords)
+    return _masked(_aftermath(state, config), state)
 
 
 def _aftermath(state: Any, config: Any) -> str:

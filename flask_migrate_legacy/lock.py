@@ -27,9 +27,7 @@ import zlib
 from typing import Any, Callable, Iterator, Optional, Tuple
 
 from .compat import engines_of, masked_url, real_db
-from .errors import UserError, interruption_description, interruption_exit_code
-
-LOCKED_COMMANDS = ("upgrade", "downgrade", "stamp")
+from .errors import Interrupted, MigrationError, interruption_description, switch
 DEFAULT_TIMEOUT = 120.0
 POLL_SECONDS = 0.25
 #: How often the lock's idle connection is used, so that nothing between us and
@@ -46,18 +44,16 @@ _SESSION_SETTINGS = {
 }
 
 
-class LockTimeout(UserError):
+class LockTimeout(MigrationError):
     """Another process held the migration lock for longer than the timeout."""
 
 
-class LockLost(UserError):
+class LockLost(MigrationError):
     """The lock's session ended while this process was migrating; the run stopped."""
 
 
-class LockWaitInterrupted(UserError):
+class LockWaitInterrupted(Interrupted):
     """The process was stopped while it waited for the lock: it changed nothing."""
-
-    exit_code = 130
 
 
 class HeldLock:
@@ -121,19 +117,17 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _setting(name: str, default: Any) -> Any:
+    """Read a lock setting: the environment variable wins over the app config."""
     from flask import current_app
 
-    if name in os.environ:
-        return os.environ[name]
-    return current_app.config.get(name, default)
+    return os.environ.get(name, current_app.config.get(name, default))
 
 
 def lock_enabled() -> bool:
     """Tell whether migrations take the lock (``MIGRATE_LOCK``)."""
-    value = _setting("MIGRATE_LOCK", True)
-    if isinstance(value, str):
-        return value.strip().lower() not in ("0", "false", "no", "off", "")
-    return bool(value)
+    from flask import current_app
+
+    return switch("MIGRATE_LOCK", True, current_app.config)
 
 
 def lock_timeout() -> float:
@@ -142,13 +136,13 @@ def lock_timeout() -> float:
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise UserError("MIGRATE_LOCK_TIMEOUT must be a number of seconds, not %r" % (value,)) from None
+        raise MigrationError("MIGRATE_LOCK_TIMEOUT must be a number of seconds, not %r" % (value,)) from None
 
 
 @contextlib.contextmanager
-def migration_lock(state: Any, command: str, sql: bool = False) -> Iterator[None]:
-    """Hold the lock on every bind while ``command`` runs (if it changes the database)."""
-    if command not in LOCKED_COMMANDS or sql or state.db is None or not lock_enabled():
+def migration_lock(state: Any, writes_database: bool, sql: bool = False) -> Iterator[None]:
+    """Hold the lock on every bind while a subcommand that writes to the database runs (not for --sql)."""
+    if not writes_database or sql or state.db is None or not lock_enabled():
         yield
         return
     from flask import current_app
@@ -253,12 +247,10 @@ def _wait_for(try_lock: Callable[[], bool], engine: Any, timeout: float) -> None
     try:
         _wait(try_lock, engine, timeout)
     except KeyboardInterrupt as exc:
-        error = LockWaitInterrupted(
+        raise LockWaitInterrupted(
             "%s while waiting for the migration lock on %s: this process changed nothing"
-            % (interruption_description(exc), masked_url(engine.url))
-        )
-        error.exit_code = interruption_exit_code(exc)
-        raise error from exc
+            % (interruption_description(exc), masked_url(engine.url)), exc
+        ) from exc
 
 
 def _wait(try_lock: Callable[[], bool], engine: Any, timeout: float) -> None:

@@ -11,27 +11,13 @@ import os
 import re
 import shutil
 import sys
-from typing import Any, Callable, Iterator, List, Optional, Sequence, Union
+from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
-from .errors import UserError, interruption_description, interruption_exit_code, sigterm_as_interrupt
+from .errors import Interrupted, MigrationError, UsageError, sigterm_as_interrupt
+
+__all__ = ["MigrationError", "UsageError", "Interrupted"]  # the errors operations raise, kept importable here
 
 XArg = Union[None, str, Sequence[str]]
-
-
-class MigrationError(UserError):
-    """A db subcommand failed; the message says why in one line."""
-
-
-class UsageError(MigrationError):
-    """The subcommand was given arguments that do not go together (exit status 2)."""
-
-    exit_code = 2
-
-
-class Interrupted(MigrationError):
-    """Ctrl-C or SIGTERM stopped a db subcommand (exit status 130 or 143, as shells report them)."""
-
-    exit_code = 130
 
 
 def _state() -> Any:
@@ -69,65 +55,55 @@ def _config(directory: Optional[Any], x_arg: XArg = None, opts: Optional[Sequenc
     state = _state()
     if state.db is not None:
         refuse_traps(current_app, state.db)
-    import configparser
-
     try:
-        return _state().migrate.get_config(directory, x_arg=x_arg, opts=opts)
-    except configparser.Error as exc:
-        reason = " ".join(str(exc).split())
-        raise MigrationError("cannot read %s: %s" % (os.path.join(directory, "alembic.ini"), reason)) from exc
-    except UnicodeDecodeError as exc:
-        raise MigrationError(
-            "cannot read %s: it is not UTF-8 text (byte 0x%02x at offset %d); save it as UTF-8"
-            % (os.path.join(directory, "alembic.ini"), exc.object[exc.start], exc.start)
-        ) from exc
+        return state.migrate.get_config(directory, x_arg=x_arg, opts=opts)
+    except Exception as exc:
+        from .failures import unreadable_ini
+
+        error = unreadable_ini(exc, os.path.join(directory, "alembic.ini"))
+        if error is None:
+            raise
+        raise error from exc
 
 
 @contextlib.contextmanager
-def _reported(config: Any = None, command: str = "", target: Optional[str] = None) -> Iterator[None]:
-    """Turn any failure inside into a MigrationError with a one-line message."""
+def _reported(config: Any = None, operation: Optional[Callable[..., Any]] = None,
+              target: Optional[str] = None) -> Iterator[None]:
+    """Turn any failure inside into a MigrationError with a one-line message (``failures.translate``)."""
     try:
         yield
-    except MigrationError:
-        raise
-    except UserError as exc:
-        from .lock import LockLost
+    except (Exception, KeyboardInterrupt) as exc:
+        from .failures import translate
 
-        message = str(exc)
-        if isinstance(exc, LockLost):
-            from .failures import describe_aftermath
-
-            message += describe_aftermath(_state(), config)
-        error = MigrationError(message)
-        error.exit_code = exc.exit_code
+        error = translate(exc, _state(), config, _subcommand(operation), target)
+        if error is exc:
+            raise
         raise error from exc
-    except Exception as exc:
-        from .failures import describe_failure
-
-        raise MigrationError(describe_failure(exc, _state(), config, command, target)) from exc
-    except KeyboardInterrupt as exc:
-        from .failures import describe_interruption
-
-        interrupted = Interrupted(describe_interruption(_state(), config, command, exc))
-        interrupted.exit_code = interruption_exit_code(exc)
-        raise interrupted from exc
 
 
-#: Subcommands that write revision files.
-_WRITES_REVISIONS = ("revision", "merge")
+def _subcommand(operation: Optional[Callable[..., Any]]) -> Any:
+    """Return the table entry of ``operation``: what it runs and what it needs."""
+    if operation is None:
+        return None
+    from .commands import subcommand_of
+
+    return subcommand_of(operation)
 
 
-def _run(command: str, config: Any, *args: Any, target: Optional[str] = None, **kwargs: Any) -> None:
+def _run(operation: Callable[..., Any], config: Any, *args: Any, target: Optional[str] = None, **kwargs: Any) -> None:
+    """Run the Alembic command of ``operation``'s table entry, with what the entry says it needs."""
     from alembic import command as alembic_command
 
     from .lock import migration_lock
 
+    subcommand = _subcommand(operation)
     state = _state()
     env_script = os.path.join(config.get_main_option("script_location"), "env.py")
-    with sigterm_as_interrupt(), _reported(config, command, target):
-        with _no_partial_files(config, command), migration_lock(state, command, sql=kwargs.get("sql", False)), \
+    with sigterm_as_interrupt(), _reported(config, operation, target):
+        with _no_partial_files(config, subcommand.writes_revision_files), \
+                migration_lock(state, subcommand.writes_database, sql=kwargs.get("sql", False)), \
                 state.running(env_script), _env_sees_engine_urls(state):
-            getattr(alembic_command, command)(config, *args, **kwargs)
+            getattr(alembic_command, subcommand.alembic)(config, *args, **kwargs)
 
 
 def _env_sees_engine_urls(state: Any) -> Any:
@@ -139,9 +115,9 @@ def _env_sees_engine_urls(state: Any) -> Any:
 
 
 @contextlib.contextmanager
-def _no_partial_files(config: Any, command: str) -> Iterator[None]:
-    """Remove the revision files a failed ``revision``/``merge`` created (a full disk leaves them empty)."""
-    if command not in _WRITES_REVISIONS:
+def _no_partial_files(config: Any, writes_revision_files: bool) -> Iterator[None]:
+    """Remove the revision files a failed ``revision``/``migrate``/``merge`` created (a full disk leaves them empty)."""
+    if not writes_revision_files:
         yield
         return
     from .failures import version_locations
@@ -170,10 +146,9 @@ def _interruptible(operation: Callable[..., None]) -> Callable[..., None]:
             try:
                 operation(*args, **kwargs)
             except KeyboardInterrupt as exc:
-                interrupted = Interrupted("%s before %s started: nothing was changed" % (
-                    interruption_description(exc), operation.__name__.replace("_", "-")))
-                interrupted.exit_code = interruption_exit_code(exc)
-                raise interrupted from exc
+                from .failures import translate
+
+                raise translate(exc, None, None, _subcommand(run)) from exc
 
     return run
 
@@ -220,7 +195,7 @@ def init(directory: Optional[str] = None, multidb: bool = False, template: Optio
     config = _state().migrate.call_configure_callbacks(config)
     existed = os.path.isdir(directory)
     try:
-        with _reported(config, "init"):
+        with _reported(config, init):
             alembic_command.init(config, directory, template=template, package=package)
     except BaseException:
         # Leave no half-written repository behind.
@@ -239,7 +214,7 @@ def revision(directory: Optional[str] = None, message: Optional[str] = None, aut
              version_path: Optional[str] = None, rev_id: Optional[str] = None, x_arg: XArg = None) -> None:
     """Create a new revision file."""
     config = _config(directory, x_arg, opts=["autogenerate"] if autogenerate else None)
-    _run("revision", config, message, autogenerate=autogenerate, sql=sql, head=head, splice=splice,
+    _run(revision, config, message, autogenerate=autogenerate, sql=sql, head=head, splice=splice,
          branch_label=branch_label, version_path=version_path, rev_id=rev_id)
 
 
@@ -249,14 +224,14 @@ def migrate(directory: Optional[str] = None, message: Optional[str] = None, sql:
             rev_id: Optional[str] = None, x_arg: XArg = None) -> None:
     """Autogenerate a new revision file (alias for 'revision --autogenerate')."""
     config = _config(directory, x_arg, opts=["autogenerate"])
-    _run("revision", config, message, autogenerate=True, sql=sql, head=head, splice=splice,
+    _run(migrate, config, message, autogenerate=True, sql=sql, head=head, splice=splice,
          branch_label=branch_label, version_path=version_path, rev_id=rev_id)
 
 
 @_interruptible
 def edit(directory: Optional[str] = None, revision: str = "head", x_arg: XArg = None) -> None:
     """Edit a revision file in $EDITOR."""
-    _run("edit", _config(directory, x_arg), revision)
+    _run(edit, _config(directory, x_arg), revision)
 
 
 @_interruptible
@@ -272,7 +247,7 @@ def merge(directory: Optional[str] = None, revisions: Union[str, Sequence[str]] 
     if relative:
         raise MigrationError("merge takes revision ids (or 'heads'), not relative revisions or ranges: %s"
                              % ", ".join(repr(name) for name in relative))
-    with _reported(config, "merge"):
+    with _reported(config, merge):
         from alembic.script import ScriptDirectory
 
         found = ScriptDirectory.from_config(config).get_revisions(revisions)
@@ -283,14 +258,14 @@ def merge(directory: Optional[str] = None, revisions: Union[str, Sequence[str]] 
         config.print_stdout("Nothing to merge: %s names a single revision (%s); no file was written.",
                             revisions if isinstance(revisions, str) else " ".join(revisions), names)
         return
-    _run("merge", config, revisions, message=message, branch_label=branch_label, rev_id=rev_id)
+    _run(merge, config, revisions, message=message, branch_label=branch_label, rev_id=rev_id)
 
 
 @_interruptible
 def upgrade(directory: Optional[str] = None, revision: str = "head", sql: bool = False, tag: Optional[str] = None,
             x_arg: XArg = None) -> None:
     """Upgrade the database to a later revision."""
-    _run("upgrade", _config(directory, x_arg), revision, sql=sql, tag=tag, target=revision)
+    _run(upgrade, _config(directory, x_arg), revision, sql=sql, tag=tag, target=revision)
 
 
 @_interruptible
@@ -299,52 +274,52 @@ def downgrade(directory: Optional[str] = None, revision: str = "-1", sql: bool =
     """Revert the database to an earlier revision."""
     if sql and revision == "-1":
         revision = "head:-1"  # offline mode has no current revision to step back from
-    _run("downgrade", _config(directory, x_arg), revision, sql=sql, tag=tag, target=revision)
+    _run(downgrade, _config(directory, x_arg), revision, sql=sql, tag=tag, target=revision)
 
 
 @_interruptible
 def show(directory: Optional[str] = None, revision: str = "head", x_arg: XArg = None) -> None:
     """Show the revision denoted by the given symbol."""
-    _run("show", _config(directory, x_arg), revision)
+    _run(show, _config(directory, x_arg), revision)
 
 
 @_interruptible
 def history(directory: Optional[str] = None, rev_range: Optional[str] = None, verbose: bool = False,
             indicate_current: bool = False, x_arg: XArg = None) -> None:
     """List revisions in chronological order."""
-    _run("history", _config(directory, x_arg), rev_range, verbose=verbose, indicate_current=indicate_current)
+    _run(history, _config(directory, x_arg), rev_range, verbose=verbose, indicate_current=indicate_current)
 
 
 @_interruptible
 def heads(directory: Optional[str] = None, verbose: bool = False, resolve_dependencies: bool = False,
           x_arg: XArg = None) -> None:
     """Show the current heads of the revision history."""
-    _run("heads", _config(directory, x_arg), verbose=verbose, resolve_dependencies=resolve_dependencies)
+    _run(heads, _config(directory, x_arg), verbose=verbose, resolve_dependencies=resolve_dependencies)
 
 
 @_interruptible
 def branches(directory: Optional[str] = None, verbose: bool = False, x_arg: XArg = None) -> None:
     """Show the branch points of the revision history."""
-    _run("branches", _config(directory, x_arg), verbose=verbose)
+    _run(branches, _config(directory, x_arg), verbose=verbose)
 
 
 @_interruptible
 def current(directory: Optional[str] = None, verbose: bool = False, x_arg: XArg = None) -> None:
     """Show the current revision of each database."""
-    _run("current", _config(directory, x_arg), verbose=verbose)
+    _run(current, _config(directory, x_arg), verbose=verbose)
 
 
 @_interruptible
 def stamp(directory: Optional[str] = None, revision: str = "head", sql: bool = False, tag: Optional[str] = None,
           purge: bool = False, x_arg: XArg = None) -> None:
     """Set the database's revision without running any migration."""
-    _run("stamp", _config(directory, x_arg), revision, sql=sql, tag=tag, purge=purge, target=revision)
+    _run(stamp, _config(directory, x_arg), revision, sql=sql, tag=tag, purge=purge, target=revision)
 
 
 @_interruptible
 def check(directory: Optional[str] = None, x_arg: XArg = None) -> None:
     """Fail when the models differ from the database (a new migration is needed)."""
-    _run("check", _config(directory, x_arg))
+    _run(check, _config(directory, x_arg))
 
 
 @_interruptible
@@ -369,7 +344,7 @@ def doctor(directory: Optional[str] = None, format: str = "text", fix: bool = Fa
         findings += checks.audit_app(current_app, state.db)
         if os.path.isfile(os.path.join(directory, "env.py")) and not any(
                 finding.code == "driver" for finding in findings):
-            with _reported(None, "doctor"):
+            with _reported(None, doctor):
                 findings += checks.audit_database(directory, current_app, state.db)
     if format == "json":
         sys.stdout.write(checks.render_json(findings) + "\n")
@@ -377,10 +352,3 @@ def doctor(directory: Optional[str] = None, format: str = "text", fix: bool = Fa
         sys.stdout.write("\n".join(checks.render_text(findings)) + "\n")
     if checks.exit_status(findings):
         raise MigrationError("db doctor found %s" % checks.summary(findings))
-
-
-#: The operations in the order the CLIs list them.
-OPERATIONS: List[Any] = [
-    init, list_templates, revision, migrate, edit, merge, upgrade, downgrade,
-    show, history, heads, branches, current, stamp, check, doctor,
-]

@@ -5,8 +5,8 @@ imports nothing but ``sys`` and ``os`` until an aliased name is imported.
 
 Rules:
 - ``flask.ext.NAME[.SUB]`` is ``flask_NAME[.SUB]`` (else ``flaskext.NAME[.SUB]``, as
-  old Flask did); ``flask.ext.migrate`` is ``flask_migrate_legacy`` and
-  ``flask.ext.script`` is ``flask_migrate_legacy.script``.
+  old Flask did), for every NAME: ``flask.ext.script`` and ``flask.ext.migrate``
+  follow the two rules below, as ``flask_script`` and ``flask_migrate`` do.
 - ``flask_script[.SUB]`` is the real Flask-Script where it is installed and runs
   here, else ``flask_migrate_legacy.script[.SUB]``.
 - ``flask_migrate[.SUB]`` is ``flask_migrate_legacy[.SUB]`` unless the real
@@ -19,8 +19,6 @@ import os
 import sys
 
 DISABLE_ENV = "FLASK_MIGRATE_LEGACY_NO_ALIASES"
-
-_SPECIAL_EXTENSIONS = {"migrate": "flask_migrate_legacy", "script": "flask_migrate_legacy.script"}
 
 
 class _AliasLoader:
@@ -114,9 +112,6 @@ class LegacyImportFinder:
         if len(parts) == 2:
             return self._spec(fullname, _EmptyPackageLoader(), is_package=True)
         name, rest = parts[2], parts[3:]
-        if name in _SPECIAL_EXTENSIONS:
-            target = ".".join([_SPECIAL_EXTENSIONS[name]] + rest)
-            return self._spec(fullname, _AliasLoader(lambda: _import(target)))
         target = ".".join(["flask_" + name] + rest)
         fallback = ".".join(["flaskext", name] + rest)
         return self._spec(fullname, _AliasLoader(lambda: _import_extension(target, fallback, fullname)))
@@ -193,7 +188,15 @@ def _runnable_flask_script_spec():
 
 def aliases_disabled():
     """Tell whether the user turned aliasing off with FLASK_MIGRATE_LEGACY_NO_ALIASES."""
-    return os.environ.get(DISABLE_ENV, "").strip().lower() not in ("", "0", "false", "no", "off")
+    if not os.environ.get(DISABLE_ENV):
+        return False  # the common case, without importing the parser at every interpreter start
+    from .switches import read_switch
+
+    try:
+        return read_switch(DISABLE_ENV, False)
+    except ValueError as exc:  # at interpreter start: say so, keep the aliases, never stop Python
+        sys.stderr.write("flask-migrate-legacy: %s; the import aliases stay on\n" % exc)
+        return False
 
 
 def install():

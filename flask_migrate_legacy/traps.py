@@ -22,7 +22,7 @@ import sys
 from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 from .compat import engines_of, masked_url, real_db, url_with_password
-from .errors import UserError
+from .errors import MigrationError, switch
 
 #: Set to 1 (environment or app config) to let a command use the engine built
 #: for an earlier SQLALCHEMY_DATABASE_URI on purpose.
@@ -38,11 +38,11 @@ class MovedSqliteFile(NamedTuple):
     current_path: str  # where the engine opens it now
 
 
-class DatabaseMoved(UserError):
+class DatabaseMoved(MigrationError):
     """The data is in the file Flask-SQLAlchemy 2 used; the app now opens an empty one."""
 
 
-class StaleDatabaseURI(UserError):
+class StaleDatabaseURI(MigrationError):
     """SQLALCHEMY_DATABASE_URI (or a bind) changed after the app's engines were built."""
 
 
@@ -170,8 +170,7 @@ def stale_uri_message(bind: Optional[str], configured: Any, engine_url: Any) -> 
 
 
 def _allowed(app: Any) -> bool:
-    value = os.environ.get(ALLOW_STALE_URI, app.config.get(ALLOW_STALE_URI, ""))
-    return str(value).strip().lower() in ("1", "true", "yes", "on")
+    return switch(ALLOW_STALE_URI, False, app.config)
 
 
 def refuse_traps(app: Any, db: Any) -> None:

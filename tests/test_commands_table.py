@@ -8,6 +8,8 @@ import pytest
 from flask import Flask
 
 from flask_migrate_legacy import commands, operations
+from flask_migrate_legacy.flask_db import db_group
+from flask_migrate_legacy.migrate_command import build_migrate_command
 from flask_migrate_legacy.commands import FLAG, OPTIONAL_POSITIONAL, POSITIONALS, REPEATED, REQUIRED_POSITIONAL, SUBCOMMANDS
 from flask_migrate_legacy.script import Manager
 
@@ -22,7 +24,21 @@ FLASK_MIGRATE_4_1_SUBCOMMANDS = {
 def test_table_covers_every_subcommand_and_every_operation():
     # Flask-Migrate 4.1's subcommands, and the one only this package has.
     assert {s.name for s in SUBCOMMANDS} == FLASK_MIGRATE_4_1_SUBCOMMANDS | {"doctor"}
-    assert [s.operation for s in SUBCOMMANDS] == operations.OPERATIONS
+    public = {value for name, value in vars(operations).items()
+              if inspect.isfunction(value) and not name.startswith("_") and value.__module__ == operations.__name__}
+    assert {s.operation for s in SUBCOMMANDS} == public
+    assert all(commands.subcommand_of(s.operation) is s for s in SUBCOMMANDS)
+
+
+@pytest.mark.parametrize("subcommand", SUBCOMMANDS, ids=lambda s: s.name)
+def test_each_entry_names_a_real_alembic_command_and_consistent_needs(subcommand):
+    from alembic import command as alembic_command
+
+    if subcommand.alembic is not None:
+        assert callable(getattr(alembic_command, subcommand.alembic))
+    # Only what runs an Alembic command through the lock-taking path can declare it writes.
+    assert not (subcommand.writes_database and subcommand.alembic is None)
+    assert not (subcommand.writes_database and subcommand.writes_revision_files)
 
 
 @pytest.mark.parametrize("subcommand", SUBCOMMANDS, ids=lambda s: s.name)
@@ -51,7 +67,7 @@ def test_directory_and_x_arg_on_every_subcommand_that_runs_env_py(subcommand):
 
 def _script_parser_for(subcommand_name):
     manager = Manager(Flask("table"))
-    manager.add_command("db", commands.build_migrate_command())
+    manager.add_command("db", build_migrate_command())
     manager.set_defaults()
     manager.create_parser("manage.py")
     return manager._commands["db"]._commands[subcommand_name].parser
@@ -81,7 +97,7 @@ def test_migrate_command_is_built_from_the_table(subcommand):
 
 @pytest.mark.parametrize("subcommand", SUBCOMMANDS, ids=lambda s: s.name)
 def test_flask_db_group_is_built_from_the_table(subcommand):
-    command = commands.click_group().get_command(None, subcommand.name)
+    command = db_group().get_command(None, subcommand.name)
     params = {p.name: p for p in command.params}
     assert set(params) == {a.name for a in subcommand.arguments}
     for argument in subcommand.arguments:

@@ -1,4 +1,8 @@
-"""Every db subcommand end to end, through `python manage.py db` and `flask db`."""
+"""Every db subcommand through `python manage.py db` and `flask db`.
+
+Most tests run the two command lines in this process (tests/inprocess.py);
+the full cycle on each database runs them as real processes.
+"""
 
 import json
 import os
@@ -9,15 +13,16 @@ import pytest
 import sqlalchemy as sa
 
 from helpers import (USER_AND_AUDIT_EVENT, USER_MODEL, USER_WITH_EMAIL, assert_ok, assert_one_line_error, flask_db,
-                     manage, run, table_names, version_files, write_project)
-
+                     manage, table_names, version_files, write_project)
+from inprocess import flask_db_in_process, manage_in_process
 
 
 class DB:
     """Runs db subcommands in one project folder through one of the two CLIs."""
 
-    def __init__(self, folder, url, cli, binds=None):
+    def __init__(self, folder, url, cli, binds=None, processes=False):
         self.folder = folder
+        self.processes = processes
         self.env = {"DATABASE_URL": url}
         if binds:
             self.env["DATABASE_BINDS"] = json.dumps(binds)
@@ -26,8 +31,8 @@ class DB:
 
     def __call__(self, *args):
         if self.cli == "manage":
-            return manage(self.folder, "db", *args, env=self.env)
-        return flask_db(self.folder, *args, env=self.env)
+            return (manage if self.processes else manage_in_process)(self.folder, "db", *args, env=self.env)
+        return (flask_db if self.processes else flask_db_in_process)(self.folder, *args, env=self.env)
 
     def ok(self, *args):
         return assert_ok(self(*args))
@@ -73,8 +78,9 @@ def legacy_db(project, database_url):
     return DB(project, database_url, "manage")
 
 
+@pytest.mark.e2e
 def test_full_cycle_on_each_database(project, database_url, cli):
-    db = DB(project, database_url, cli)
+    db = DB(project, database_url, cli, processes=True)
     init = db.ok("init")
     assert "Generating" in init.stdout and os.path.isfile(os.path.join(project, "migrations", "env.py"))
     db.ok("migrate", "-m", "create users")
@@ -396,8 +402,8 @@ def test_migrate_without_setup_is_a_clear_error(tmp_path, cli):
         "from flask_script import Manager\nfrom flask_migrate import MigrateCommand\nfrom app import app\n"
         "manager = Manager(app)\nmanager.add_command('db', MigrateCommand)\nmanager.run()\n")
     if cli == "manage":
-        result = manage(str(tmp_path), "db", "upgrade")
+        result = manage_in_process(str(tmp_path), "db", "upgrade")
         assert_one_line_error(result, "Flask-Migrate is not set up", "Migrate(app, db)")
     else:
-        result = run([sys.executable, "-m", "flask", "db", "upgrade"], str(tmp_path), {"FLASK_APP": "app.py"})
+        result = flask_db_in_process(str(tmp_path), "upgrade")
         assert result.returncode == 2 and "No such command 'db'" in result.stderr

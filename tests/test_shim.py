@@ -47,6 +47,7 @@ def test_flask_ext_names_are_the_same_module_objects(tmp_path):
         import flask.ext.sqlalchemy, flask_sqlalchemy
         assert SQLAlchemy is flask_sqlalchemy.SQLAlchemy
         assert sys.modules['flask.ext.sqlalchemy'] is flask_sqlalchemy
+        # (flask.ext.script is flask_script, which is ours where the real one cannot run)
 
         from flask.ext.script import Manager, Shell
         from flask.ext.migrate import Migrate, MigrateCommand
@@ -156,7 +157,7 @@ def isolated_finder(monkeypatch, tmp_path):
     saved_modules = dict(sys.modules)
     monkeypatch.setattr(sys, "meta_path", list(sys.meta_path))
     monkeypatch.syspath_prepend(str(tmp_path))
-    for name in [n for n in sys.modules if n.split(".")[0] == "flask_script"]:
+    for name in [n for n in sys.modules if n.split(".")[0] == "flask_script" or n.startswith("flask.ext")]:
         del sys.modules[name]
     shim.uninstall()
     finder = shim.LegacyImportFinder()
@@ -180,6 +181,18 @@ def test_a_runnable_real_flask_script_is_used_with_its_submodules(isolated_finde
     import flask_script.commands
 
     assert flask_script.WHO == "real" and flask_script.commands.WHO == "real commands"
+
+
+def test_flask_ext_script_follows_the_same_rule_as_flask_script(isolated_finder, monkeypatch, tmp_path):
+    write_module(tmp_path, "flask_script/__init__.py", "WHO = 'real'\n")
+    write_module(tmp_path, "flask_script/commands.py", "WHO = 'real commands'\n")
+    pretend_flask_script_runs_here(monkeypatch)
+    import flask.ext.script
+    import flask.ext.script.commands
+    import flask_script
+
+    assert flask.ext.script is flask_script and flask.ext.script.WHO == "real"
+    assert flask.ext.script.commands.WHO == "real commands"
 
 
 def test_a_real_flask_script_failing_on_import_falls_back_to_ours(isolated_finder, monkeypatch, tmp_path):

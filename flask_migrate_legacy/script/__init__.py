@@ -8,9 +8,6 @@ from .cli import prompt, prompt_bool, prompt_choices, prompt_pass
 from .commands import Clean, Command, Group, Option, Server, Shell, ShowUrls
 from .errors import InvalidCommand
 from .manager import Manager
-from ..startup_errors import install_excepthook
-
-install_excepthook()
 
 __all__ = [
     "Command",

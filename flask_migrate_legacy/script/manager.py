@@ -118,9 +118,10 @@ class Manager:
             raise TypeError("add_command() takes a command, or a name and a command")
         if isinstance(command, type):
             command = command()
-        if not isinstance(command, Manager) and hasattr(command, "flask_migrate_legacy_equivalent"):
-            # MigrateCommand built for the real Flask-Script, where it runs beside ours.
-            command = command.flask_migrate_legacy_equivalent()
+        if not isinstance(command, Manager) and callable(getattr(command, "add_command", None)):
+            raise TypeError(
+                "%r is a manager of another Flask-Script (the real one?): import Manager and MigrateCommand "
+                "through the same name, flask_script (or flask.ext.script)" % (command,))
         if name is None:
             name = getattr(command, "name", None) or re.sub("command$", "", type(command).__name__.lower())
         if isinstance(command, Manager):

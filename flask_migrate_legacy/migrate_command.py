@@ -1,0 +1,79 @@
+"""``MigrateCommand``: the ``db`` sub-manager of ``manage.py``, built from the subcommand table.
+
+It is made of the public Flask-Script API only (``Manager``, ``Command``,
+``Option``, ``add_command``), so it plugs into the Flask-Script that
+``manage.py`` imports: ours, or the real one where it still runs.
+"""
+
+from typing import Any, Callable, Dict
+
+from .commands import FLAG, OPTIONAL_POSITIONAL, POSITIONALS, REPEATED, REQUIRED_POSITIONAL, VALUE, Argument, \
+    Subcommand, SUBCOMMANDS
+from .errors import UserError, report
+from .extension import report_startup_errors
+
+report_startup_errors()
+
+
+def _option(script: Any, subcommand: Subcommand, argument: Argument) -> Any:
+    default = subcommand.default(argument)
+    if argument.shape == FLAG:
+        return script.Option(*argument.flags, dest=argument.name, action="store_true", default=False, help=argument.help)
+    if argument.shape == VALUE:
+        return script.Option(*argument.flags, dest=argument.name, default=default, help=argument.help)
+    if argument.shape == REPEATED:
+        return script.Option(*argument.flags, dest=argument.name, action="append", default=None, help=argument.help)
+    nargs = {OPTIONAL_POSITIONAL: "?", REQUIRED_POSITIONAL: None, POSITIONALS: "*"}[argument.shape]
+    kwargs: Dict[str, Any] = {"help": argument.help}  # shown as `revision`, as Flask-Migrate 2.x did
+    if nargs is not None:
+        kwargs.update(nargs=nargs, default=default)
+    return script.Option(argument.name, **kwargs)
+
+
+def _runner(subcommand: Subcommand, reports_errors: bool) -> Callable[..., None]:
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            subcommand.operation(**kwargs)
+        except UserError as exc:
+            if not reports_errors:
+                raise  # our Manager.run reports it
+            report(exc)  # the real Flask-Script would print a traceback
+            raise SystemExit(exc.exit_code) from None
+
+    run.__doc__ = subcommand.help
+    return run
+
+
+def build_migrate_command(script: Any = None) -> Any:
+    """Build the ``db`` sub-manager with a Flask-Script compatible ``script`` module (default: ours)."""
+    from . import script as our_script
+
+    if script is None:
+        script = our_script
+    manager = script.Manager(help="Perform database migrations", description="Perform database migrations")
+    for subcommand in SUBCOMMANDS:
+        command = script.Command()
+        command.option_list = [_option(script, subcommand, argument) for argument in subcommand.arguments]
+        command.run = _runner(subcommand, reports_errors=script is not our_script)
+        command.__doc__ = subcommand.help
+        command.help = subcommand.help
+        manager.add_command(subcommand.name, command)
+    return manager
+
+
+def flask_script_module() -> Any:
+    """Return the Flask-Script API ``manage.py`` files get: ``flask_script``, which the import
+    hook makes the real one where it runs and ours elsewhere (None without the hook)."""
+    try:
+        import flask_script
+    except Exception:
+        return None
+    return flask_script if hasattr(flask_script, "Manager") else None
+
+
+def __getattr__(name: str) -> Any:
+    if name == "MigrateCommand":
+        value = build_migrate_command(flask_script_module())
+        globals()[name] = value
+        return value
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
