@@ -5,6 +5,7 @@
 #   PYTHON        interpreter to build the venv with      (default: python3)
 #   VENV          where to put the venv                    (default: .venv)
 #   REQUIREMENTS  the dependency set to install            (default: requirements.txt)
+#   WORKERS       pytest-xdist workers                     (default: 4)
 # Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,4 +28,6 @@ for name in names:
         pass
 print("Python %s; %s" % (sys.version.split()[0], ", ".join(versions)))
 PY
-exec "$VENV/bin/pytest" -n 2 "$@"
+# Four workers on two cores: the tests spend much of their time waiting on the
+# database servers, child processes and lock timeouts.
+exec "$VENV/bin/pytest" -n "${WORKERS:-4}" "$@"

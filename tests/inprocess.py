@@ -47,8 +47,9 @@ def _fresh_process_state(folder: str, argv: Sequence[str], env: Optional[Dict[st
                  modules=set(sys.modules), bytecode=sys.dont_write_bytecode,
                  streams=(sys.stdin, sys.stdout, sys.stderr))
     streams = {"stdout": _Stream(), "stderr": _Stream()}
+    environment = clean_env(env)
     os.environ.clear()
-    os.environ.update(clean_env(env))
+    os.environ.update(environment)
     sys.path.insert(0, folder)
     sys.argv = list(argv)
     os.chdir(folder)
@@ -58,6 +59,7 @@ def _fresh_process_state(folder: str, argv: Sequence[str], env: Optional[Dict[st
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default")  # a process prints warnings; it does not raise them
+            warnings.showwarning = _print_warning
             yield streams
     finally:
         sys.stdin, sys.stdout, sys.stderr = saved["streams"]
@@ -71,6 +73,11 @@ def _fresh_process_state(folder: str, argv: Sequence[str], env: Optional[Dict[st
         sys.dont_write_bytecode = saved["bytecode"]
         os.environ.clear()
         os.environ.update(saved["environ"])
+
+
+def _print_warning(message: Any, category: Any, filename: str, lineno: int, file: Any = None,
+                   line: Optional[str] = None) -> None:
+    sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
 def _defined_in(module: Any, folder: str) -> bool:

@@ -7,7 +7,8 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from helpers import assert_ok, assert_one_line_error, manage, revision_in, version_files
+from inprocess import manage_in_process
+from helpers import assert_ok, assert_one_line_error, flask_db, manage, revision_in, version_files
 
 PASSWORD = "pw-not-to-print"
 
@@ -16,9 +17,9 @@ PASSWORD = "pw-not-to-print"
 def migrated(project, sqlite_url):
     """A project with one applied revision; returns a function checking nothing changed since."""
     env = {"DATABASE_URL": sqlite_url}
-    assert_ok(manage(project, "db", "init", env=env))
-    assert_ok(manage(project, "db", "migrate", "-m", "users", env=env))
-    assert_ok(manage(project, "db", "upgrade", env=env))
+    assert_ok(manage_in_process(project, "db", "init", env=env))
+    assert_ok(manage_in_process(project, "db", "migrate", "-m", "users", env=env))
+    assert_ok(manage_in_process(project, "db", "upgrade", env=env))
     before = (version_files(project), revision_in(sqlite_url))
 
     def unchanged():
@@ -39,7 +40,7 @@ def test_unreachable_database_names_host_and_port_not_password(migrated, project
     if url.startswith("postgresql") and int(sa.__version__.split(".")[0]) < 2:
         pytest.skip("psycopg 3 needs SQLAlchemy 2")
     started = time.monotonic()
-    result = manage(project, "db", "upgrade", env={"DATABASE_URL": url})
+    result = manage_in_process(project, "db", "upgrade", env={"DATABASE_URL": url})
     assert time.monotonic() - started < 30
     line = assert_one_line_error(result, "cannot connect to the database", where)
     assert PASSWORD not in result.stdout + result.stderr, line
@@ -54,23 +55,31 @@ def test_missing_driver_names_the_package_to_install(migrated, project, url, pac
     driver = url.split("+")[1].split(":")[0]
     if importlib.util.find_spec(driver) is not None:
         pytest.skip("%s is installed here" % driver)
-    result = manage(project, "db", "upgrade", env={"DATABASE_URL": url})
+    result = manage_in_process(project, "db", "upgrade", env={"DATABASE_URL": url})
     assert_one_line_error(result, "database driver %r is not installed" % driver, package)
     assert PASSWORD not in result.stderr
     migrated()
 
 
-def test_unknown_dialect_and_malformed_url(migrated, project):
-    assert_one_line_error(manage(project, "db", "current", env={"DATABASE_URL": "nosuchdb://x/y"}),
-                          "unknown database dialect", "nosuchdb")
-    assert_one_line_error(manage(project, "db", "current", env={"DATABASE_URL": "not a url"}), "bad database URL")
+@pytest.mark.e2e
+@pytest.mark.parametrize("cli", ["manage", "flask"])
+def test_unknown_dialect_and_malformed_url(migrated, project, cli):
+    # Flask-SQLAlchemy 3 fails inside SQLAlchemy(app), before any command: only a real
+    # process shows that the start-up report is installed in time, for both command lines.
+    def run(url):
+        if cli == "manage":
+            return manage(project, "db", "current", env={"DATABASE_URL": url})
+        return flask_db(project, "current", env={"DATABASE_URL": url})
+
+    assert_one_line_error(run("nosuchdb://x/y"), "unknown database dialect", "nosuchdb")
+    assert_one_line_error(run("not a url"), "bad database URL")
     migrated()
 
 
 def test_malformed_alembic_ini(migrated, project):
     with open(os.path.join(project, "migrations", "alembic.ini"), "w") as handle:
         handle.write("[alembic\nthis is not an ini file\n")
-    result = manage(project, "db", "upgrade", env=migrated.env)
+    result = manage_in_process(project, "db", "upgrade", env=migrated.env)
     assert_one_line_error(result, "cannot read", "alembic.ini", "no section headers")
     migrated()
 
@@ -79,7 +88,7 @@ def test_env_py_that_raises(migrated, project):
     with open(os.path.join(project, "migrations", "env.py"), "a") as handle:
         handle.write("\nraise RuntimeError('boom in env')\n")
     for command in (["upgrade"], ["current"], ["migrate", "-m", "x"]):
-        result = manage(project, "db", *command, env=migrated.env)
+        result = manage_in_process(project, "db", *command, env=migrated.env)
         assert_one_line_error(result, os.path.join("migrations", "env.py"), "failed", "RuntimeError: boom in env")
     migrated()
 
@@ -89,18 +98,18 @@ def test_env_py_that_raises(migrated, project):
     (["downgrade", "--sql", "base"], "requires <fromrev>:<torev>"),
 ])
 def test_sql_with_a_command_that_cannot_run_offline(migrated, project, command, message):
-    assert_one_line_error(manage(project, "db", *command, env=migrated.env), message)
+    assert_one_line_error(manage_in_process(project, "db", *command, env=migrated.env), message)
     migrated()
 
 
 def test_stamp_to_an_unknown_revision(migrated, project):
-    assert_one_line_error(manage(project, "db", "stamp", "feedfacecafe", env=migrated.env),
+    assert_one_line_error(manage_in_process(project, "db", "stamp", "feedfacecafe", env=migrated.env),
                           "Can't locate revision identified by 'feedfacecafe'")
     migrated()
 
 
 def test_bad_lock_timeout_setting(migrated, project):
-    result = manage(project, "db", "upgrade", env=dict(migrated.env, MIGRATE_LOCK_TIMEOUT="soon"))
+    result = manage_in_process(project, "db", "upgrade", env=dict(migrated.env, MIGRATE_LOCK_TIMEOUT="soon"))
     assert_one_line_error(result, "MIGRATE_LOCK_TIMEOUT must be a number")
     migrated()
 

@@ -13,6 +13,8 @@ import sqlalchemy as sa
 
 from helpers import assert_ok, clean_env, flask_sqlalchemy_major, manage, table_names, version_files
 
+pytestmark = pytest.mark.e2e  # real processes: what only a process shows
+
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
 
 

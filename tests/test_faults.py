@@ -18,6 +18,7 @@ from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 
 from conftest import IN_CI
+from inprocess import manage_in_process
 from helpers import assert_ok, clean_env, manage, revision_in, table_names
 from test_production import finish, hold_sqlite_lock, revision_id, start_manage, wait_for_file, write_revision, \
     write_slow_revision
@@ -25,6 +26,8 @@ from test_production import finish, hold_sqlite_lock, revision_id, start_manage,
 from flask_migrate_legacy import Migrate, MigrationError, current, init, revision, upgrade
 from flask_migrate_legacy.compat import MaskedStream, mask_secrets, secret_spellings
 from flask_migrate_legacy.errors import Terminated
+
+pytestmark = pytest.mark.e2e  # real processes: what only a process shows
 
 PASSWORD = "s3cr%t@p:ss/w d"
 
@@ -340,7 +343,7 @@ AFTERMATH = {
 def test_sigterm_during_an_upgrade_is_one_line_exit_143_and_releases_the_lock(project, request, database):
     url = request.getfixturevalue(database.replace("postgresql", "postgres") + "_url")
     env = {"DATABASE_URL": url}
-    assert_ok(manage(project, "db", "init", env=env))
+    assert_ok(manage_in_process(project, "db", "init", env=env))
     marker = write_slow_revision(project)
     process = start_manage(project, "db", "upgrade", env=dict(env, MIGRATION_SLEEP="60"))
     wait_for_file(marker, process)
@@ -351,7 +354,7 @@ def test_sigterm_during_an_upgrade_is_one_line_exit_143_and_releases_the_lock(pr
     assert lines[-1].startswith("Error: terminated (SIGTERM). " + AFTERMATH[database]), result.stderr
     assert "Traceback" not in result.stderr
     started = time.monotonic()
-    assert_ok(manage(project, "db", "upgrade", env=dict(env, MIGRATE_LOCK_TIMEOUT="5")))
+    assert_ok(manage_in_process(project, "db", "upgrade", env=dict(env, MIGRATE_LOCK_TIMEOUT="5")))
     assert time.monotonic() - started < 30 and revision_in(url) == revision_id(1)
 
 
@@ -359,9 +362,9 @@ def test_sigterm_during_an_upgrade_is_one_line_exit_143_and_releases_the_lock(pr
 def test_stopped_while_waiting_for_a_server_lock_it_says_it_changed_nothing(project, request, database):
     url = request.getfixturevalue(database.replace("postgresql", "postgres") + "_url")
     env = {"DATABASE_URL": url}
-    assert_ok(manage(project, "db", "init", env=env))
+    assert_ok(manage_in_process(project, "db", "init", env=env))
     marker = write_slow_revision(project)
-    holder = start_manage(project, "db", "upgrade", env=dict(env, MIGRATION_SLEEP="8"))
+    holder = start_manage(project, "db", "upgrade", env=dict(env, MIGRATION_SLEEP="4"))
     try:
         wait_for_file(marker, holder)
         waiting = start_manage(project, "db", "upgrade", env=env)
@@ -378,7 +381,7 @@ def test_stopped_while_waiting_for_a_server_lock_it_says_it_changed_nothing(proj
 def test_a_password_given_as_a_query_parameter_is_masked_when_the_connection_fails(project, mariadb_url):
     url = mariadb_url + ("&" if "?" in mariadb_url else "?") + "password=Wr0ng%25pass"
     env = {"DATABASE_URL": url}
-    assert_ok(manage(project, "db", "init", env={"DATABASE_URL": mariadb_url}))
+    assert_ok(manage_in_process(project, "db", "init", env={"DATABASE_URL": mariadb_url}))
     result = manage(project, "db", "current", "-v", env=env)
     assert result.returncode == 1
     assert "Wr0ng" not in result.stdout + result.stderr
@@ -391,7 +394,7 @@ def test_an_env_py_error_quoting_the_password_in_any_spelling_is_masked(project,
     password = "s3cr%t@p:ss/w"
     url = postgres_url.replace("postgres@", "postgres:%s@" % quote(password, safe=""))  # trust: accepted
     env = {"DATABASE_URL": url}
-    assert_ok(manage(project, "db", "init", env=env))
+    assert_ok(manage_in_process(project, "db", "init", env=env))
     env_py = os.path.join(project, "migrations", "env.py")
     spelled = [password, quote(password, safe=""), quote(password, safe="").lower(), password.replace("%", "%%")]
     with open(env_py, "a") as handle:
@@ -406,7 +409,7 @@ def test_an_env_py_error_quoting_the_password_in_any_spelling_is_masked(project,
                                             (signal.SIGTERM, 143, "terminated (SIGTERM)")])
 def test_stopped_while_waiting_for_the_lock_it_says_it_changed_nothing(project, sqlite_url, sent, code, said):
     env = {"DATABASE_URL": sqlite_url}
-    assert_ok(manage(project, "db", "init", env=env))
+    assert_ok(manage_in_process(project, "db", "init", env=env))
     write_revision(project, 1, "op.create_table('a', sa.Column('id', sa.Integer, primary_key=True))")
     holder = hold_sqlite_lock(sqlite_url[len("sqlite:///"):])
     try:

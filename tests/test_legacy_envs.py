@@ -12,6 +12,7 @@ import shutil
 import pytest
 
 from conftest import SECRET_PASSWORD
+from inprocess import manage_in_process
 from helpers import (USER_AND_AUDIT_EVENT, USER_WITH_EMAIL, assert_ok, flask_sqlalchemy_major, manage, revision_in,
                      table_names, version_files, write_project)
 
@@ -31,7 +32,7 @@ def new_database_url(request, tmp_path):
 
 
 def use_legacy_env(project, fixture, *init_args, env):
-    assert_ok(manage(project, "db", "init", *init_args, env=env))
+    assert_ok(manage_in_process(project, "db", "init", *init_args, env=env))
     shutil.copy(os.path.join(HERE, "legacy_envs", fixture), os.path.join(project, "migrations", "env.py"))
 
 
@@ -46,25 +47,25 @@ def test_single_database_env_migrates_upgrades_and_downgrades(project, fixture, 
     env = {"DATABASE_URL": url}
     use_legacy_env(project, fixture, env=env)
 
-    assert_no_password(assert_ok(manage(project, "db", "migrate", "-m", "users", env=env)))
+    assert_no_password(assert_ok(manage_in_process(project, "db", "migrate", "-m", "users", env=env)))
     [first] = version_files(project)
-    assert_no_password(assert_ok(manage(project, "db", "upgrade", env=env)))
+    assert_no_password(assert_ok(manage_in_process(project, "db", "upgrade", env=env)))
     assert "users" in table_names(url) and revision_in(url) == first.split("_")[0]
 
     write_project(project, models=USER_WITH_EMAIL)
-    assert_ok(manage(project, "db", "migrate", "-m", "email", env=env))
+    assert_ok(manage_in_process(project, "db", "migrate", "-m", "email", env=env))
     [second] = [name for name in version_files(project) if name != first]
     with open(os.path.join(project, "migrations", "versions", second)) as handle:
         # A file of the 2.x era gets 2.x's configure_args (no render_as_batch default): a plain op.
         assert "op.add_column('users', sa.Column('email'" in handle.read()
-    assert_ok(manage(project, "db", "upgrade", env=env))
+    assert_ok(manage_in_process(project, "db", "upgrade", env=env))
     assert revision_in(url) == second.split("_")[0]
 
-    offline = assert_ok(manage(project, "db", "upgrade", "--sql", "base:head", env=env))
+    offline = assert_ok(manage_in_process(project, "db", "upgrade", "--sql", "base:head", env=env))
     assert "CREATE TABLE users" in offline.stdout
     assert_no_password(offline)
 
-    assert_no_password(assert_ok(manage(project, "db", "downgrade", "base", env=env)))
+    assert_no_password(assert_ok(manage_in_process(project, "db", "downgrade", "base", env=env)))
     assert "users" not in table_names(url)
 
 
@@ -77,19 +78,19 @@ def test_multidb_env_migrates_each_bind(project, fixture, new_database_url):
     write_project(project, models=USER_AND_AUDIT_EVENT)
     use_legacy_env(project, fixture, "--multidb", env=env)
 
-    assert_no_password(assert_ok(manage(project, "db", "migrate", "-m", "both", env=env)))
+    assert_no_password(assert_ok(manage_in_process(project, "db", "migrate", "-m", "both", env=env)))
     [revision_file] = version_files(project)
-    assert_no_password(assert_ok(manage(project, "db", "upgrade", env=env)))
+    assert_no_password(assert_ok(manage_in_process(project, "db", "upgrade", env=env)))
     assert "users" in table_names(url) and "audit_events" not in table_names(url)
     assert "audit_events" in table_names(audit_url) and "users" not in table_names(audit_url)
     revision = revision_file.split("_")[0]
     assert revision_in(url) == revision and revision_in(audit_url) == revision
 
-    unchanged = assert_ok(manage(project, "db", "migrate", "-m", "nothing", env=env))
+    unchanged = assert_ok(manage_in_process(project, "db", "migrate", "-m", "nothing", env=env))
     assert "No changes in schema detected." in unchanged.stderr
     assert version_files(project) == [revision_file]
 
-    assert_no_password(assert_ok(manage(project, "db", "downgrade", "base", env=env)))
+    assert_no_password(assert_ok(manage_in_process(project, "db", "downgrade", "base", env=env)))
     assert not {"users", "audit_events"} & (table_names(url) | table_names(audit_url))
 
 
@@ -101,7 +102,7 @@ needs_fsa3 = pytest.mark.skipif(flask_sqlalchemy_major() < 3,
 def test_relative_sqlite_path_is_fine_when_env_uses_the_engine(project):
     env = {"DATABASE_URL": "sqlite:///app.db"}
     use_legacy_env(project, "v2_7_reuse_engine.py", env=env)
-    result = assert_ok(manage(project, "db", "migrate", "-m", "users", env=env))
+    result = assert_ok(manage_in_process(project, "db", "migrate", "-m", "users", env=env))
     assert "Warning:" not in result.stderr
-    assert_ok(manage(project, "db", "upgrade", env=env))
+    assert_ok(manage_in_process(project, "db", "upgrade", env=env))
     assert "users" in table_names("sqlite:///" + os.path.join(project, "instance", "app.db"))

@@ -18,10 +18,10 @@ def _python():
     return sys.executable
 
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(
     "not _real_flask_script_is_importable()",
     reason="the real Flask-Script does not run on this Flask/Python",
-)
+)]
 
 
 def _real_flask_script_is_importable():

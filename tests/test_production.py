@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import SECRET_PASSWORD
+from inprocess import manage_in_process
 from helpers import assert_ok, assert_one_line_error, clean_env, manage, revision_in, table_names
 
 REVISION_TEMPLATE = '''\
@@ -102,9 +103,10 @@ def server_url(request):
 # -- the migration lock --------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_concurrent_upgrades_apply_each_migration_once(project, server_url, tmp_path):
     env = {"DATABASE_URL": server_url}
-    assert_ok(manage(project, "db", "init", env=env))
+    assert_ok(manage_in_process(project, "db", "init", env=env))
     release = tmp_path / "release"
     # Revision 1 holds the lock until the test has seen the seven others queue behind it.
     write_revision(project, 1, """
@@ -159,35 +161,37 @@ def hold_sqlite_lock(database_path):
     return handle
 
 
+@pytest.mark.e2e
 def test_lock_timeout_is_a_clear_error_and_changes_nothing(project, sqlite_url):
     env = {"DATABASE_URL": sqlite_url}
-    assert_ok(manage(project, "db", "init", env=env))
+    assert_ok(manage_in_process(project, "db", "init", env=env))
     write_revision(project, 1, "op.create_table('a', sa.Column('id', sa.Integer, primary_key=True))")
     holder = hold_sqlite_lock(sqlite_url[len("sqlite:///"):])
     try:
         started = time.monotonic()
-        result = manage(project, "db", "upgrade", env=dict(env, MIGRATE_LOCK_TIMEOUT="1"))
+        result = manage_in_process(project, "db", "upgrade", env=dict(env, MIGRATE_LOCK_TIMEOUT="1"))
         assert time.monotonic() - started < 30
         assert_one_line_error(result, "another process held the migration lock", "for 1 s", "nothing was changed",
                               "MIGRATE_LOCK_TIMEOUT")
         assert "Waiting for the migration lock" in result.stderr
         assert revision_in(sqlite_url) is None
 
-        unlocked = assert_ok(manage(project, "db", "upgrade", env=dict(env, MIGRATE_LOCK="0")))
+        unlocked = assert_ok(manage_in_process(project, "db", "upgrade", env=dict(env, MIGRATE_LOCK="0")))
         assert "Waiting" not in unlocked.stderr and revision_in(sqlite_url) == revision_id(1)
     finally:
         holder.close()
 
 
+@pytest.mark.e2e
 def test_lock_timeout_on_a_server_names_no_password(project, make_secret_postgres_url):
     url = make_secret_postgres_url()
     env = {"DATABASE_URL": url}
-    assert_ok(manage(project, "db", "init", env=env))
+    assert_ok(manage_in_process(project, "db", "init", env=env))
     marker = write_slow_revision(project)
-    slow = start_manage(project, "db", "upgrade", env=dict(env, MIGRATION_SLEEP="8"))
+    slow = start_manage(project, "db", "upgrade", env=dict(env, MIGRATION_SLEEP="4"))
     try:
         wait_for_file(marker, slow)
-        waiting = manage(project, "db", "upgrade", env=dict(env, MIGRATE_LOCK_TIMEOUT="1"))
+        waiting = manage_in_process(project, "db", "upgrade", env=dict(env, MIGRATE_LOCK_TIMEOUT="1"))
         line = assert_one_line_error(waiting, "another process held the migration lock", "127.0.0.1:5432")
         assert SECRET_PASSWORD not in waiting.stderr and "s3cr" not in line
     finally:
@@ -195,11 +199,12 @@ def test_lock_timeout_on_a_server_names_no_password(project, make_secret_postgre
     assert revision_in(url) == revision_id(1)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_ctrl_c_during_an_upgrade_leaves_no_lock(project, request, database):
     url = request.getfixturevalue({"sqlite": "sqlite_url", "postgresql": "postgres_url"}[database])
     env = {"DATABASE_URL": url}
-    assert_ok(manage(project, "db", "init", env=env))
+    assert_ok(manage_in_process(project, "db", "init", env=env))
     marker = write_slow_revision(project)
     process = start_manage(project, "db", "upgrade", env=dict(env, MIGRATION_SLEEP="60"))
     wait_for_file(marker, process)
@@ -207,7 +212,7 @@ def test_ctrl_c_during_an_upgrade_leaves_no_lock(project, request, database):
     interrupted = finish(process, timeout=30)
     assert_one_line_error(interrupted, "interrupted", "database is at revision", code=130)
 
-    again = assert_ok(manage(project, "db", "upgrade", env=dict(env, MIGRATE_LOCK_TIMEOUT="2")))
+    again = assert_ok(manage_in_process(project, "db", "upgrade", env=dict(env, MIGRATE_LOCK_TIMEOUT="2")))
     assert "Waiting" not in again.stderr
     assert revision_in(url) == revision_id(1)
 
@@ -234,12 +239,12 @@ FIXED_FIVE_STEPS = """
 
 def test_a_migration_failing_in_its_third_step(project, server_url):
     env = {"DATABASE_URL": server_url}
-    assert_ok(manage(project, "db", "init", env=env))
+    assert_ok(manage_in_process(project, "db", "init", env=env))
     write_revision(project, 1, "op.create_table('a', sa.Column('id', sa.Integer, primary_key=True))")
     write_revision(project, 2, FIVE_STEPS, message="five_steps")
-    assert_ok(manage(project, "db", "upgrade", revision_id(1), env=env))
+    assert_ok(manage_in_process(project, "db", "upgrade", revision_id(1), env=env))
 
-    failed = manage(project, "db", "upgrade", env=env)
+    failed = manage_in_process(project, "db", "upgrade", env=env)
     line = assert_one_line_error(failed, "revision %s" % revision_id(2),
                                  os.path.join("migrations", "versions", "000000000002_five_steps.py"),
                                  "no_such_table", "database is at revision %s" % revision_id(1))
@@ -252,7 +257,7 @@ def test_a_migration_failing_in_its_third_step(project, server_url):
         assert table_names(server_url) == {"alembic_version", "a", "b", "c"}
 
     write_revision(project, 2, FIXED_FIVE_STEPS, message="five_steps")
-    assert_ok(manage(project, "db", "upgrade", env=env))
+    assert_ok(manage_in_process(project, "db", "upgrade", env=env))
     assert revision_in(server_url) == revision_id(2)
     assert table_names(server_url) == {"alembic_version", "a", "b", "c", "d", "e"}
 
@@ -268,11 +273,12 @@ def find_backend(admin, database, text):
     raise AssertionError("no backend running %r" % text)
 
 
+@pytest.mark.e2e
 def test_a_connection_killed_during_an_upgrade(project, postgres_url):
     import psycopg
 
     env = {"DATABASE_URL": postgres_url}
-    assert_ok(manage(project, "db", "init", env=env))
+    assert_ok(manage_in_process(project, "db", "init", env=env))
     write_revision(project, 1, """
         op.create_table('a', sa.Column('id', sa.Integer, primary_key=True))
         op.execute("SELECT pg_sleep(%s)" % os.environ.get("MIGRATION_SLEEP", "0"))
@@ -287,7 +293,7 @@ def test_a_connection_killed_during_an_upgrade(project, postgres_url):
     assert "connection" in line.lower()
     assert revision_in(postgres_url) is None and "a" not in table_names(postgres_url)
 
-    assert_ok(manage(project, "db", "upgrade", env=env))
+    assert_ok(manage_in_process(project, "db", "upgrade", env=env))
     assert revision_in(postgres_url) == revision_id(1)
 
 
@@ -302,7 +308,7 @@ def test_no_subcommand_prints_the_password(project, make_secret_postgres_url):
     outputs = []
 
     def db(*args, expect=0):
-        result = manage(project, "db", *args, env=env)
+        result = manage_in_process(project, "db", *args, env=env)
         assert result.returncode == expect, (args, result.stderr)
         outputs.append((args, result.stdout + result.stderr))
         return result
@@ -325,7 +331,7 @@ def test_no_subcommand_prints_the_password(project, make_secret_postgres_url):
         handle.write(source)
     db("upgrade", expect=1)
     wrong = dict(env, DATABASE_URL=url.replace(quote(SECRET_PASSWORD, safe=""), "not-the-password"))
-    wrong_result = manage(project, "db", "current", env=wrong)
+    wrong_result = manage_in_process(project, "db", "current", env=wrong)
     assert_one_line_error(wrong_result, "password authentication failed")
     outputs.append((("wrong password",), wrong_result.stdout + wrong_result.stderr))
 

@@ -128,6 +128,7 @@ def monkeypatch_env():
             os.environ[key] = value
 
 
+@pytest.mark.e2e
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
 @given(argv=st.one_of(ARGV, ARGV.map(lambda argv: ["db"] + argv)))

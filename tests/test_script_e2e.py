@@ -7,6 +7,8 @@ import pytest
 
 from helpers import assert_ok, manage, run
 
+pytestmark = pytest.mark.e2e  # real processes: what only a process shows
+
 MANAGE = textwrap.dedent('''\
     import sys
     from flask import Flask

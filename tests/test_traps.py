@@ -10,6 +10,7 @@ import textwrap
 
 import pytest
 
+from inprocess import manage_in_process
 from helpers import USER_AND_AUDIT_EVENT, assert_ok, flask_sqlalchemy_major, manage, table_names, write_project
 
 needs_fsa3 = pytest.mark.skipif(flask_sqlalchemy_major() < 3, reason="Flask-SQLAlchemy 2 keeps relative paths and rebuilds engines")
@@ -88,13 +89,13 @@ def test_an_old_env_reading_the_uri_migrates_the_file_the_app_opens(tmp_path):
     folder = make_project(str(tmp_path))
     env = {"DATABASE_URL": "sqlite:///app.db"}
     use_legacy_env(folder, "v1_config_uri.py", env=env)
-    migrated = assert_ok(manage(folder, "db", "migrate", "-m", "users", env=env))
-    upgraded = assert_ok(manage(folder, "db", "upgrade", env=env))
+    migrated = assert_ok(manage_in_process(folder, "db", "migrate", "-m", "users", env=env))
+    upgraded = assert_ok(manage_in_process(folder, "db", "upgrade", env=env))
     assert "Warning" not in migrated.stderr + upgraded.stderr
     assert "users" in table_names("sqlite:///" + app_file(folder))
     if flask_sqlalchemy_major() >= 3:
         assert not os.path.exists(os.path.join(folder, "app.db"))  # nothing migrated beside the app
-    assert assert_ok(manage(folder, "count", env=env)).stdout == "users: 0\n"
+    assert assert_ok(manage_in_process(folder, "count", env=env)).stdout == "users: 0\n"
 
 
 # -- 2. data where Flask-SQLAlchemy 2 kept it, an empty file where 3 looks ---------------------------
@@ -105,9 +106,9 @@ def test_an_old_env_reading_the_uri_migrates_the_file_the_app_opens(tmp_path):
 def test_db_subcommands_refuse_while_the_data_is_in_the_old_file(tmp_path, subcommand):
     folder = make_project(str(tmp_path))
     env = {"DATABASE_URL": "sqlite:///app.db"}
-    assert_ok(manage(folder, "db", "init", env=env))
+    assert_ok(manage_in_process(folder, "db", "init", env=env))
     make_sqlite(os.path.join(folder, "app.db"))
-    line = one_error_line(manage(folder, "db", *subcommand, env=env))
+    line = one_error_line(manage_in_process(folder, "db", *subcommand, env=env))
     assert line.startswith("Error: SQLALCHEMY_DATABASE_URI 'sqlite:///app.db' now opens %s" % app_file(folder))
     assert "which is missing, while your data is in %s" % os.path.join(folder, "app.db") in line
     assert "Move that file to %s, or make the URI absolute: 'sqlite:///%s'" % (
@@ -121,11 +122,11 @@ def test_other_commands_warn_once_before_using_the_empty_file(tmp_path):
     folder = make_project(str(tmp_path))
     env = {"DATABASE_URL": "sqlite:///app.db"}
     make_sqlite(os.path.join(folder, "app.db"))
-    result = manage(folder, "count", env=env)  # fails on the empty file, but the user was told why
+    result = manage_in_process(folder, "count", env=env)  # fails on the empty file, but the user was told why
     warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning: ")]
     assert len(warnings) == 1, result.stderr
     assert "while your data is in %s" % os.path.join(folder, "app.db") in warnings[0]
-    quiet = assert_ok(manage(folder, "shell", env=env, input="print('no database used')\n"))
+    quiet = assert_ok(manage_in_process(folder, "shell", env=env, input="print('no database used')\n"))
     assert "Warning" not in quiet.stderr
 
 
@@ -134,7 +135,7 @@ def test_other_commands_warn_once_before_using_the_empty_file(tmp_path):
 def test_either_fix_brings_the_data_back(tmp_path, fix):
     folder = make_project(str(tmp_path))
     env = {"DATABASE_URL": "sqlite:///app.db"}
-    assert_ok(manage(folder, "db", "init", env=env))
+    assert_ok(manage_in_process(folder, "db", "init", env=env))
     make_sqlite(os.path.join(folder, "app.db"))
     connection = sqlite3.connect(os.path.join(folder, "app.db"))  # `with` would commit but not close
     connection.execute("INSERT INTO users (id) VALUES (1)")
@@ -145,8 +146,8 @@ def test_either_fix_brings_the_data_back(tmp_path, fix):
         os.rename(os.path.join(folder, "app.db"), app_file(folder))
     else:
         env = {"DATABASE_URL": "sqlite:///" + os.path.join(folder, "app.db")}
-    assert "Error" not in assert_ok(manage(folder, "db", "current", env=env)).stderr
-    counted = assert_ok(manage(folder, "count", env=env))
+    assert "Error" not in assert_ok(manage_in_process(folder, "db", "current", env=env)).stderr
+    counted = assert_ok(manage_in_process(folder, "count", env=env))
     assert counted.stdout == "users: 1\n" and "Warning" not in counted.stderr
 
 
@@ -155,13 +156,13 @@ def test_no_refusal_where_nothing_moved_or_nothing_would_be_lost(tmp_path, case)
     folder = make_project(str(tmp_path))
     url = {"absolute": "sqlite:///" + os.path.join(folder, "app.db"), "memory": "sqlite://"}.get(case, "sqlite:///app.db")
     env = {"DATABASE_URL": url}
-    assert_ok(manage(folder, "db", "init", env=env))
+    assert_ok(manage_in_process(folder, "db", "init", env=env))
     if case == "absolute":
         make_sqlite(os.path.join(folder, "app.db"), table="kept")
     if case == "both-have-data":
         make_sqlite(os.path.join(folder, "app.db"), table="old_copy")
         make_sqlite(app_file(folder), table="kept")
-    result = assert_ok(manage(folder, "db", "current", env=env))
+    result = assert_ok(manage_in_process(folder, "db", "current", env=env))
     assert "Warning" not in result.stderr and "Error" not in result.stderr
 
 
@@ -172,9 +173,9 @@ def test_with_several_binds_the_refusal_names_the_moved_one(tmp_path):
     folder = make_project(str(tmp_path), models=USER_AND_AUDIT_EVENT)
     env = {"DATABASE_URL": "sqlite:///" + os.path.join(folder, "main.db"),
            "DATABASE_BINDS": json.dumps({"audit": "sqlite:///audit.db"})}
-    assert_ok(manage(folder, "db", "init", "--multidb", env=env))
+    assert_ok(manage_in_process(folder, "db", "init", "--multidb", env=env))
     make_sqlite(os.path.join(folder, "audit.db"), table="audit_events")
-    line = one_error_line(manage(folder, "db", "upgrade", env=env))
+    line = one_error_line(manage_in_process(folder, "db", "upgrade", env=env))
     assert line.startswith("Error: SQLALCHEMY_BINDS['audit'] 'sqlite:///audit.db' now opens %s"
                            % app_file(folder, "audit.db"))
     assert not os.path.exists(os.path.join(folder, "main.db"))
@@ -188,12 +189,12 @@ def test_a_test_runner_that_switches_the_uri_stops_before_touching_the_dev_datab
     folder = make_project(str(tmp_path))
     dev = os.path.join(folder, "dev.db")
     env = {"DATABASE_URL": "sqlite:///" + dev}
-    line = one_error_line(manage(folder, "testdb", "test.db", env=env))
+    line = one_error_line(manage_in_process(folder, "testdb", "test.db", env=env))
     assert line.startswith("Error: SQLALCHEMY_DATABASE_URI is now sqlite:///%s, but the app's engine was built "
                            "for sqlite:///%s" % (os.path.join(folder, "test.db"), dev))
     assert line.endswith("Stopped before using it.")
     assert not os.path.exists(dev) and not os.path.exists(os.path.join(folder, "test.db"))
-    allowed = assert_ok(manage(folder, "testdb", "test.db", env=dict(env, MIGRATE_ALLOW_STALE_DATABASE_URI="1")))
+    allowed = assert_ok(manage_in_process(folder, "testdb", "test.db", env=dict(env, MIGRATE_ALLOW_STALE_DATABASE_URI="1")))
     assert allowed.stdout == "created\n" and "users" in table_names("sqlite:///" + dev)  # as the user asked
 
 
@@ -202,8 +203,8 @@ def test_the_module_functions_refuse_a_switched_uri(tmp_path, make_secret_postgr
     folder = make_project(str(tmp_path))
     url = make_secret_postgres_url()
     env = {"DATABASE_URL": url}
-    assert_ok(manage(folder, "db", "init", env=env))
-    line = one_error_line(manage(folder, "deploy", "other.db", env=env))
+    assert_ok(manage_in_process(folder, "db", "init", env=env))
+    line = one_error_line(manage_in_process(folder, "deploy", "other.db", env=env))
     assert "SQLALCHEMY_DATABASE_URI is now sqlite:///%s" % os.path.join(folder, "other.db") in line
     assert "fml_secret:***@127.0.0.1:5432" in line and "s3cr" not in line and line.endswith("Nothing was changed.")
 
@@ -213,7 +214,7 @@ def test_flask_sqlalchemy_2_rebuilt_engines_so_a_switched_uri_just_works_there(t
         pytest.skip("Flask-SQLAlchemy 3 fixes engines at start-up (tested above)")
     folder = make_project(str(tmp_path))
     env = {"DATABASE_URL": "sqlite:///" + os.path.join(folder, "dev.db")}
-    assert assert_ok(manage(folder, "testdb", "test.db", env=env)).stdout == "created\n"
+    assert assert_ok(manage_in_process(folder, "testdb", "test.db", env=env)).stdout == "created\n"
     assert "users" in table_names("sqlite:///" + os.path.join(folder, "test.db"))
 
 
@@ -226,7 +227,7 @@ def test_a_missing_driver_names_the_url_forms_and_packages_that_fix_it(tmp_path,
     if int(sqlalchemy.__version__.split(".")[0]) < 2:
         pytest.skip("SQLAlchemy 1.x has no psycopg 3 dialect: nothing maps to it")
     folder = make_project(str(tmp_path))
-    assert_ok(manage(folder, "db", "init", env={"DATABASE_URL": postgres_url}))
+    assert_ok(manage_in_process(folder, "db", "init", env={"DATABASE_URL": postgres_url}))
     blocker = tmp_path / "blocker"
     blocker.mkdir()
     (blocker / "sitecustomize.py").write_text(textwrap.dedent("""
@@ -234,7 +235,7 @@ def test_a_missing_driver_names_the_url_forms_and_packages_that_fix_it(tmp_path,
         sys.modules['psycopg'] = None  # as if only psycopg2 were installed
     """))
     env = {"DATABASE_URL": postgres_url, "PYTHONPATH": str(blocker)}  # postgresql+psycopg://
-    line = one_error_line(manage(folder, "db", "current", env=env))
+    line = one_error_line(manage(folder, "db", "current", env=env))  # sitecustomize: a process of its own
     assert line.startswith("Error: the database driver 'psycopg' is not installed: pip install psycopg[binary]")
     try:
         import psycopg2  # noqa: F401

@@ -27,7 +27,7 @@ RECORDED_FILE = os.path.join(HERE, "originals.json")
 ORIGINALS_PYTHON = os.environ.get("CONFORMANCE_ORIGINALS_PYTHON")
 OURS_PYTHON = os.environ.get("CONFORMANCE_PYTHON") or sys.executable
 
-pytestmark = pytest.mark.conformance
+pytestmark = [pytest.mark.conformance, pytest.mark.e2e]
 
 
 def _recorded():
