@@ -105,7 +105,7 @@ def read_revision(path: str) -> Revision:
         with tokenize.open(path) as handle:  # honours a coding line
             encoding = handle.encoding
             source = handle.read()
-        tree: Optional[ast.Module] = ast.parse(source, path)
+        tree = ast.parse(source, path)
     except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
         return Revision(path, None, (), None, "")
     assigned: Dict[str, ast.AST] = {}
@@ -326,7 +326,7 @@ def _relative(path: str) -> str:
 
 def revision_files(directory: str, extra_locations: Iterable[str] = ()) -> List[str]:
     """Return the revision files of a migrations folder, sorted."""
-    found = []
+    found: List[str] = []
     for folder in [os.path.join(directory, "versions"), *extra_locations]:
         if os.path.isdir(folder):
             found.extend(os.path.join(folder, name) for name in os.listdir(folder)
@@ -395,7 +395,7 @@ def audit_env(directory: str, given_args: Iterable[str]) -> List[Finding]:
 
 def audit_app(app: Any, db: Any) -> List[Finding]:
     """Check the app's databases: moved SQLite files, URIs, drivers, version limits."""
-    from .traps import configured_urls, moved_sqlite_files, moved_database_message, stranded
+    from .traps import configured_urls, moved_database_message, moved_sqlite_files, stranded
 
     findings = []
     for move in moved_sqlite_files(app, db):
@@ -422,7 +422,7 @@ def _driver_findings(bind: Optional[str], url: Any) -> List[Finding]:
 
     try:
         dialect = make_url(url).get_dialect()
-        importer = getattr(dialect, "import_dbapi", None) or getattr(dialect, "dbapi")
+        importer: Any = getattr(dialect, "import_dbapi", None) or dialect.dbapi
         importer()
     except Exception as exc:
         message = describe_configuration_error(exc) or "%s: %s" % (type(exc).__name__, exc)

@@ -78,8 +78,10 @@ SQL = Argument("sql", FLAG, ("--sql",), "Don't emit SQL to database - dump to st
 TAG = Argument("tag", VALUE, ("--tag",), 'Arbitrary "tag" name - can be used by custom env.py scripts')
 HEAD = Argument("head", VALUE, ("--head",), "Specify head revision or <branchname>@head to base new revision on")
 SPLICE = Argument("splice", FLAG, ("--splice",), 'Allow a non-head revision as the "head" to splice onto')
-BRANCH_LABEL = Argument("branch_label", VALUE, ("--branch-label",), "Specify a branch label to apply to the new revision")
-VERSION_PATH = Argument("version_path", VALUE, ("--version-path",), "Specify specific path from config for version file")
+BRANCH_LABEL = Argument("branch_label", VALUE, ("--branch-label",),
+                        "Specify a branch label to apply to the new revision")
+VERSION_PATH = Argument("version_path", VALUE, ("--version-path",),
+                        "Specify specific path from config for version file")
 REV_ID = Argument("rev_id", VALUE, ("--rev-id",), "Specify a hardcoded revision id instead of generating one")
 VERBOSE = Argument("verbose", FLAG, ("-v", "--verbose"), "Use more verbose output")
 
@@ -88,23 +90,26 @@ def _revision(shape: str, help: str) -> Argument:
     return Argument("revision", shape, (), help)
 
 
+_OPTIONAL_REVISION = _revision(OPTIONAL_POSITIONAL, "revision identifier")
 _NEW_REVISION = (MESSAGE, SQL, HEAD, SPLICE, BRANCH_LABEL, VERSION_PATH, REV_ID)
 
 SUBCOMMANDS: Tuple[Subcommand, ...] = (
     Subcommand("init", operations.init, (
         DIRECTORY,
         Argument("multidb", FLAG, ("--multidb",), "Support multiple databases"),
-        Argument("template", VALUE, ("-t", "--template"), 'Repository template to use: a name or a folder (default is "flask")'),
-        Argument("package", FLAG, ("--package",), "Write empty __init__.py files to the environment and version locations"),
+        Argument("template", VALUE, ("-t", "--template"),
+                 'Repository template to use: a name or a folder (default is "flask")'),
+        Argument("package", FLAG, ("--package",),
+                 "Write empty __init__.py files to the environment and version locations"),
     )),
     Subcommand("list-templates", operations.list_templates, ()),
     Subcommand("revision", operations.revision, (DIRECTORY,) + _NEW_REVISION[:1] + (
-        Argument("autogenerate", FLAG, ("--autogenerate",),
-                 "Populate revision script with candidate migration operations, based on comparison of database to model"),
+        Argument("autogenerate", FLAG, ("--autogenerate",), "Populate revision script with candidate migration "
+                 "operations, based on comparison of database to model"),
     ) + _NEW_REVISION[1:] + (X_ARG,), alembic="revision", writes_revision_files=True),
     Subcommand("migrate", operations.migrate, (DIRECTORY,) + _NEW_REVISION + (X_ARG,), alembic="revision",
                writes_revision_files=True),
-    Subcommand("edit", operations.edit, (DIRECTORY, _revision(OPTIONAL_POSITIONAL, "revision identifier"), X_ARG),
+    Subcommand("edit", operations.edit, (DIRECTORY, _OPTIONAL_REVISION, X_ARG),
                alembic="edit"),
     Subcommand("merge", operations.merge, (
         DIRECTORY,
@@ -114,11 +119,11 @@ SUBCOMMANDS: Tuple[Subcommand, ...] = (
         Argument("revisions", POSITIONALS, (), "revisions to merge (default: all heads)"),
         X_ARG,
     ), alembic="merge", writes_revision_files=True),
-    Subcommand("upgrade", operations.upgrade, (DIRECTORY, SQL, TAG, _revision(OPTIONAL_POSITIONAL, "revision identifier"), X_ARG),
+    Subcommand("upgrade", operations.upgrade, (DIRECTORY, SQL, TAG, _OPTIONAL_REVISION, X_ARG),
                alembic="upgrade", writes_database=True),
-    Subcommand("downgrade", operations.downgrade, (DIRECTORY, SQL, TAG, _revision(OPTIONAL_POSITIONAL, "revision identifier"), X_ARG),
+    Subcommand("downgrade", operations.downgrade, (DIRECTORY, SQL, TAG, _OPTIONAL_REVISION, X_ARG),
                alembic="downgrade", writes_database=True),
-    Subcommand("show", operations.show, (DIRECTORY, _revision(OPTIONAL_POSITIONAL, "revision identifier"), X_ARG),
+    Subcommand("show", operations.show, (DIRECTORY, _OPTIONAL_REVISION, X_ARG),
                alembic="show"),
     Subcommand("history", operations.history, (
         DIRECTORY,
@@ -130,7 +135,8 @@ SUBCOMMANDS: Tuple[Subcommand, ...] = (
     Subcommand("heads", operations.heads, (
         DIRECTORY,
         VERBOSE,
-        Argument("resolve_dependencies", FLAG, ("--resolve-dependencies",), "Treat dependency versions as down revisions"),
+        Argument("resolve_dependencies", FLAG, ("--resolve-dependencies",),
+                 "Treat dependency versions as down revisions"),
         X_ARG,
     ), alembic="heads"),
     Subcommand("branches", operations.branches, (DIRECTORY, VERBOSE, X_ARG), alembic="branches"),

@@ -114,7 +114,7 @@ def engine_for(db: Any, bind: Optional[str] = None) -> Any:
 
 def engines_of(db: Any, app: Any) -> Dict[Optional[str], Any]:
     """Return every engine of the app, the default one under the key None."""
-    engines = {None: engine_for(db, None)}
+    engines: Dict[Optional[str], Any] = {None: engine_for(db, None)}
     for key in bind_keys(db, app):
         engines[key] = engine_for(db, key)
     return engines
@@ -162,7 +162,7 @@ def _url_class_rendering_password(url: Any) -> Any:
 try:  # SQLAlchemy >= 1.4: URL is an immutable named tuple we can subclass.
     from sqlalchemy.engine import URL as _URL
 
-    class _PlainURL(_URL):  # type: ignore[misc,valid-type]
+    class _PlainURL(_URL):
         @classmethod
         def from_url(cls, url: Any) -> Any:
             return cls(*tuple(url))

@@ -9,7 +9,7 @@ arguments that file can take.
 import ast
 import os
 import tokenize
-from typing import Dict, NamedTuple, Optional, Tuple
+from typing import Any, Dict, NamedTuple, Optional, Tuple
 
 #: Text only env.py files of a generation that expects Migrate's defaults contain:
 #: Flask-Migrate >= 4.0 (``metadatas``), 4.1 (``conf_args``, ``render_as_string``) and ours.
@@ -53,7 +53,7 @@ def _read(path: str) -> EnvScript:
         return EnvScript({}, True)
     explicit: Dict[str, int] = {}
     for node in ast.walk(tree):
-        if _is_configure_call(node):
+        if isinstance(node, ast.Call) and _is_configure_call(node):
             for keyword in node.keywords:
                 if keyword.arg is not None and keyword.arg not in explicit:
                     explicit[keyword.arg] = keyword.value.lineno
@@ -72,7 +72,7 @@ def _is_configure_call(node: ast.AST) -> bool:
     )
 
 
-def configure_args_for(path: Optional[str], given: Dict[str, object], defaults: Dict[str, object]) -> Dict[str, object]:
+def configure_args_for(path: Optional[str], given: Dict[str, Any], defaults: Dict[str, Any]) -> Dict[str, Any]:
     """Return the ``configure_args`` an env.py at ``path`` can pass on without a clash.
 
     ``given`` are the arguments the user gave ``Migrate()``: they always reach

@@ -310,7 +310,8 @@ def _aftermath(state: Any, config: Any) -> str:
         )
     return (
         " The database is at revision %s; statements of the failed revision that ran before it stopped, if "
-        "any, stayed applied (%s does not roll back DDL): undo them by hand, or fix the script so it can run again over them."
+        "any, stayed applied (%s does not roll back DDL): undo them by hand, or fix the script so it can run "
+        "again over them."
         % (at, _NON_TRANSACTIONAL_NAMES.get(dialect, dialect))
     )
 

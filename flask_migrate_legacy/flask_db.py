@@ -9,8 +9,18 @@ from typing import IO, Any, Callable, List, Optional, Tuple
 
 import click
 
-from .commands import DIRECTORY, FLAG, OPTIONAL_POSITIONAL, REPEATED, REQUIRED_POSITIONAL, SUBCOMMANDS, VALUE, \
-    X_ARG, Argument, Subcommand
+from .commands import (
+    DIRECTORY,
+    FLAG,
+    OPTIONAL_POSITIONAL,
+    REPEATED,
+    REQUIRED_POSITIONAL,
+    SUBCOMMANDS,
+    VALUE,
+    X_ARG,
+    Argument,
+    Subcommand,
+)
 from .errors import UserError, report
 
 _GROUP_OPTIONS = __name__  # where the group's own -d/-x wait for the subcommand, on the click context
@@ -22,7 +32,7 @@ class ReportedError(click.ClickException):
     def __init__(self, error: UserError) -> None:
         super().__init__(str(error))
         self.error = error
-        self.exit_code = error.exit_code
+        self.exit_code = error.exit_code  # type: ignore[misc]  # click reads the instance attribute
 
     def show(self, file: Optional[IO[Any]] = None) -> None:
         report(self.error, file)  # type: ignore[arg-type]

@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterator, Optional, Tuple
 
 from .compat import engines_of, masked_url, real_db
 from .errors import Interrupted, MigrationError, interruption_description, switch
+
 DEFAULT_TIMEOUT = 120.0
 POLL_SECONDS = 0.25
 #: How often the lock's idle connection is used, so that nothing between us and

@@ -7,8 +7,17 @@ It is made of the public Flask-Script API only (``Manager``, ``Command``,
 
 from typing import Any, Callable, Dict
 
-from .commands import FLAG, OPTIONAL_POSITIONAL, POSITIONALS, REPEATED, REQUIRED_POSITIONAL, VALUE, Argument, \
-    Subcommand, SUBCOMMANDS
+from .commands import (
+    FLAG,
+    OPTIONAL_POSITIONAL,
+    POSITIONALS,
+    REPEATED,
+    REQUIRED_POSITIONAL,
+    SUBCOMMANDS,
+    VALUE,
+    Argument,
+    Subcommand,
+)
 from .errors import UserError, report
 from .extension import report_startup_errors
 
@@ -18,7 +27,8 @@ report_startup_errors()
 def _option(script: Any, subcommand: Subcommand, argument: Argument) -> Any:
     default = subcommand.default(argument)
     if argument.shape == FLAG:
-        return script.Option(*argument.flags, dest=argument.name, action="store_true", default=False, help=argument.help)
+        return script.Option(*argument.flags, dest=argument.name, action="store_true", default=False,
+                             help=argument.help)
     if argument.shape == VALUE:
         return script.Option(*argument.flags, dest=argument.name, default=default, help=argument.help)
     if argument.shape == REPEATED:

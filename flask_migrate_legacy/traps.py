@@ -131,7 +131,7 @@ def _identity(url: Any, app: Any) -> Optional[Tuple[Any, ...]]:
     except Exception:
         return None
     database = parsed.database
-    if _relative_sqlite_path(parsed) is not None:
+    if database is not None and _relative_sqlite_path(parsed) is not None:
         database = os.path.join(app.instance_path, database)  # as Flask-SQLAlchemy 3 resolves it
     if parsed.drivername.startswith("sqlite") and database and database != ":memory:":
         database = os.path.abspath(database)
@@ -242,7 +242,7 @@ def _check_first_connection(dialect: Any, conn_rec: Any, cargs: Any, cparams: An
     from flask import current_app
 
     try:
-        app = current_app._get_current_object()
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
     except RuntimeError:
         return  # outside an app context: nothing to compare with
     state = app.extensions.get("migrate") if hasattr(app, "extensions") else None

@@ -6,9 +6,8 @@ import time
 
 import pytest
 import sqlalchemy as sa
-
-from inprocess import manage_in_process
 from helpers import assert_ok, assert_one_line_error, flask_db, manage, revision_in, version_files
+from inprocess import manage_in_process
 
 PASSWORD = "pw-not-to-print"
 

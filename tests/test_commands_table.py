@@ -8,9 +8,16 @@ import pytest
 from flask import Flask
 
 from flask_migrate_legacy import commands, operations
+from flask_migrate_legacy.commands import (
+    FLAG,
+    OPTIONAL_POSITIONAL,
+    POSITIONALS,
+    REPEATED,
+    REQUIRED_POSITIONAL,
+    SUBCOMMANDS,
+)
 from flask_migrate_legacy.flask_db import db_group
 from flask_migrate_legacy.migrate_command import build_migrate_command
-from flask_migrate_legacy.commands import FLAG, OPTIONAL_POSITIONAL, POSITIONALS, REPEATED, REQUIRED_POSITIONAL, SUBCOMMANDS
 from flask_migrate_legacy.script import Manager
 
 README = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md")

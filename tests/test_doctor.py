@@ -8,10 +8,9 @@ import sys
 import pytest
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
-
 from helpers import assert_ok, flask_db, manage, revision_in, table_names, write_project
 
-from flask_migrate_legacy import Migrate, MigrationError, doctor, init, migrate, upgrade, downgrade
+from flask_migrate_legacy import Migrate, MigrationError, doctor, downgrade, init, migrate, upgrade
 from flask_migrate_legacy.audit import _select_takes_columns as select_takes_columns
 from flask_migrate_legacy.audit import audit_folder, fixed_source, read_revision
 
@@ -41,9 +40,9 @@ FIXABLE = ["d01_users.py", "d02_rename_admin.py", "d03_copy_users.py"]
 
 def migrations_folder(folder, names):
     """A migrations folder as `db init` writes it, holding the gallery files ``names``."""
-    from flask_migrate_legacy.config import Config
-
     from alembic import command
+
+    from flask_migrate_legacy.config import Config
 
     config = Config(os.path.join(folder, "migrations", "alembic.ini"))
     command.init(config, os.path.join(folder, "migrations"), template="flask")

@@ -10,7 +10,6 @@ import urllib.request
 
 import pytest
 import sqlalchemy as sa
-
 from helpers import assert_ok, clean_env, flask_sqlalchemy_major, manage, table_names, version_files
 
 pytestmark = pytest.mark.e2e  # real processes: what only a process shows

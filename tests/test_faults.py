@@ -14,14 +14,20 @@ import textwrap
 import time
 
 import pytest
+from conftest import IN_CI
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
-
-from conftest import IN_CI
-from inprocess import manage_in_process
 from helpers import assert_ok, clean_env, manage, revision_in, table_names
-from test_production import finish, hold_sqlite_lock, revision_id, start_manage, wait_for_file, write_revision, \
-    write_slow_revision
+from inprocess import manage_in_process
+from test_production import (
+    finish,
+    hold_sqlite_lock,
+    revision_id,
+    start_manage,
+    wait_for_file,
+    write_revision,
+    write_slow_revision,
+)
 
 from flask_migrate_legacy import Migrate, MigrationError, current, init, revision, upgrade
 from flask_migrate_legacy.compat import MaskedStream, mask_secrets, secret_spellings

@@ -10,11 +10,18 @@ import os
 import shutil
 
 import pytest
-
 from conftest import SECRET_PASSWORD
+from helpers import (
+    USER_AND_AUDIT_EVENT,
+    USER_WITH_EMAIL,
+    assert_ok,
+    flask_sqlalchemy_major,
+    revision_in,
+    table_names,
+    version_files,
+    write_project,
+)
 from inprocess import manage_in_process
-from helpers import (USER_AND_AUDIT_EVENT, USER_WITH_EMAIL, assert_ok, flask_sqlalchemy_major, manage, revision_in,
-                     table_names, version_files, write_project)
 
 HERE = os.path.dirname(__file__)
 SINGLE_DATABASE_ENVS = ["v1_config_uri.py", "v2_0_str_url.py", "v2_7_reuse_engine.py"]

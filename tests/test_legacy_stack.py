@@ -8,7 +8,6 @@ import os
 import textwrap
 
 import pytest
-
 from helpers import assert_ok, assert_one_line_error, manage, run, version_files, write_project
 
 

@@ -11,9 +11,18 @@ import sys
 
 import pytest
 import sqlalchemy as sa
-
-from helpers import (USER_AND_AUDIT_EVENT, USER_MODEL, USER_WITH_EMAIL, assert_ok, assert_one_line_error, flask_db,
-                     manage, table_names, version_files, write_project)
+from helpers import (
+    USER_AND_AUDIT_EVENT,
+    USER_MODEL,
+    USER_WITH_EMAIL,
+    assert_ok,
+    assert_one_line_error,
+    flask_db,
+    manage,
+    table_names,
+    version_files,
+    write_project,
+)
 from inprocess import flask_db_in_process, manage_in_process
 
 

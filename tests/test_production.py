@@ -10,10 +10,9 @@ import time
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import SECRET_PASSWORD
+from helpers import assert_ok, assert_one_line_error, clean_env, revision_in, table_names
 from inprocess import manage_in_process
-from helpers import assert_ok, assert_one_line_error, clean_env, manage, revision_in, table_names
 
 REVISION_TEMPLATE = '''\
 """{message}"""

@@ -11,10 +11,9 @@ import os
 import sys
 
 import pytest
+from helpers import assert_ok, manage
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from helpers import assert_ok, manage
 
 WORDS = [
     "db", "init", "migrate", "revision", "upgrade", "downgrade", "current", "history", "heads", "branches",

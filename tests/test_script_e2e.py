@@ -4,7 +4,6 @@ import sys
 import textwrap
 
 import pytest
-
 from helpers import assert_ok, manage, run
 
 pytestmark = pytest.mark.e2e  # real processes: what only a process shows
@@ -142,6 +141,15 @@ def test_importing_the_script_package_does_not_import_alembic(tmp_path):
     code = ("import sys, flask_migrate_legacy, flask_migrate_legacy.script; "
             "print('alembic' in sys.modules)")
     assert assert_ok(run([sys.executable, "-c", code], str(tmp_path))).stdout == "False\n"
+
+
+def test_the_script_package_stands_alone(tmp_path):
+    """The Flask-Script layer imports no migration module: only the error model it reports with."""
+    code = ("import sys, flask_migrate_legacy.script; "
+            "print(sorted(m for m in sys.modules if m.startswith('flask_migrate_legacy.') "
+            "and not m.startswith('flask_migrate_legacy.script')))")
+    loaded = assert_ok(run([sys.executable, "-c", code], str(tmp_path))).stdout
+    assert loaded == "['flask_migrate_legacy.errors', 'flask_migrate_legacy.shim', 'flask_migrate_legacy.switches']\n"
 
 
 def test_exit_still_flushes_files_and_runs_atexit(tmp_path):

@@ -9,9 +9,9 @@ import sys
 import textwrap
 
 import pytest
+from helpers import assert_ok, run
 
 from flask_migrate_legacy import shim
-from helpers import assert_ok, run
 
 
 def python(folder, code, **env):

@@ -9,9 +9,8 @@ import sqlite3
 import textwrap
 
 import pytest
-
-from inprocess import manage_in_process
 from helpers import USER_AND_AUDIT_EVENT, assert_ok, flask_sqlalchemy_major, manage, table_names, write_project
+from inprocess import manage_in_process
 
 needs_fsa3 = pytest.mark.skipif(flask_sqlalchemy_major() < 3, reason="Flask-SQLAlchemy 2 keeps relative paths and rebuilds engines")
 

@@ -161,7 +161,8 @@ class Command:
         """Build a standalone parser for this command (kept for old callers)."""
         kwargs.pop("func_stack", None)
         parent = kwargs.pop("parent", None)
-        parser = argparse.ArgumentParser(*args, add_help=False, **kwargs)
+        kwargs["add_help"] = False
+        parser = argparse.ArgumentParser(*args, **kwargs)
         help_args = self.help_args if self.help_args is not None else getattr(parent, "help_args", ())
         add_help(parser, help_args)
         add_options(parser, self.get_options(), set(help_args))
@@ -194,7 +195,7 @@ class Shell(Command):
     """Runs a Python shell inside Flask application context."""
 
     banner = ""
-    help = description = "Runs a Python shell inside Flask application context."  # type: ignore[assignment]
+    help = description = "Runs a Python shell inside Flask application context."
 
     def __init__(
         self,
@@ -216,7 +217,7 @@ class Shell(Command):
     def _default_context() -> Dict[str, Any]:
         from flask import current_app
 
-        return {"app": current_app._get_current_object()}
+        return {"app": current_app._get_current_object()}  # type: ignore[attr-defined]
 
     def get_options(self) -> Sequence[Option]:
         """Offer a switch to turn off each enhanced shell."""
@@ -251,7 +252,8 @@ class Shell(Command):
             return
         history = os.path.expanduser("~/.ptpython_history")
         attempts = (
-            (no_ptipython, "ptpython.ipython", lambda m: m.embed(banner1=self.banner, user_ns=context, history_filename=history)),
+            (no_ptipython, "ptpython.ipython",
+             lambda m: m.embed(banner1=self.banner, user_ns=context, history_filename=history)),
             (no_ptpython, "ptpython.repl", lambda m: m.embed(globals=context, history_filename=history)),
             (no_bpython, "bpython", lambda m: m.embed(banner=self.banner, locals_=context)),
             (no_ipython, "IPython", lambda m: m.embed(banner1=self.banner, user_ns=context)),
@@ -273,7 +275,7 @@ class Shell(Command):
 class Server(Command):
     """Runs the Flask development server i.e. app.run()"""
 
-    help = description = "Runs the Flask development server i.e. app.run()"  # type: ignore[assignment]
+    help = description = "Runs the Flask development server i.e. app.run()"
 
     def __init__(
         self,
@@ -356,7 +358,7 @@ class Server(Command):
 class Clean(Command):
     "Remove *.pyc and *.pyo files recursively starting at current directory"
 
-    def run(self) -> None:  # type: ignore[override]
+    def run(self) -> None:
         """Delete compiled Python files below the current folder, naming each."""
         for dirpath, _dirnames, filenames in os.walk("."):
             for filename in filenames:
@@ -380,7 +382,7 @@ class ShowUrls(Command):
                    help="Property on Rule to order by (default: %s)" % self.order),
         )
 
-    def run(self, url: Optional[str] = None, order: str = "rule") -> None:  # type: ignore[override]
+    def run(self, url: Optional[str] = None, order: str = "rule") -> None:
         """Print the URL map, or the rule one URL matches, as a table."""
         from flask import current_app
         from werkzeug.exceptions import MethodNotAllowed, NotFound

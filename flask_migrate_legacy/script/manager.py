@@ -43,7 +43,7 @@ class _ManagerParser(argparse.ArgumentParser):
     #: Set on the parsers of managers; a command's parser runs with no arguments.
     help_when_empty = False
 
-    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:  # type: ignore[override]
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
         if self.help_when_empty and args is not None and not list(args):
             self.print_help()
             self.exit(2)
@@ -178,7 +178,9 @@ class Manager:
             )
         if isinstance(app, Flask):
             if any(value is not None for value in options.values()):
-                warnings.warn("Manager options are ignored: the manager was given an app, not an app factory.")
+                # No stacklevel: where the warning points is compared with Flask-Script's.
+                warnings.warn(  # noqa: B028
+                    "Manager options are ignored: the manager was given an app, not an app factory.")
             return app
         app = app(**options)
         self.app = app

@@ -38,7 +38,7 @@ _ERROR_LINE = re.compile(r"^(Traceback \(most recent call last\):|  .*|\S+Error:
 def _one_error_line(original: Outcome, ours: Outcome) -> List[str]:
     problems = same(original, ours, _others("stderr"))
     lines = ours.stderr.splitlines()
-    if not lines or not lines[-1].startswith("Error: ") or sum(l.startswith("Error: ") for l in lines) != 1:
+    if not lines or not lines[-1].startswith("Error: ") or sum(line.startswith("Error: ") for line in lines) != 1:
         problems.append("ours does not end in exactly one 'Error: ' line: %r" % ours.stderr)
     if "Traceback" in ours.stderr:
         problems.append("ours printed a traceback")

@@ -17,7 +17,6 @@ import os
 import sys
 
 import pytest
-
 from differences import DIFFERENCES, compare, readme_list, unchanged
 from harness import Outcome, run_scenario
 from scenarios import SCENARIOS

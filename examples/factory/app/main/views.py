@@ -1,5 +1,5 @@
-from . import main
 from ..models import User
+from . import main
 
 
 @main.route('/')
