@@ -2,18 +2,18 @@
 
 Each subcommand is one operation in ``operations.py``; its help is the
 operation's docstring and each argument's default is the operation's default.
-An entry adds what the command lines need (flags, help, shape) and what the
-run needs (the Alembic command, whether it writes to the database and so
-takes the lock, whether it writes revision files). From it come
-``MigrateCommand`` (``migrate_command.py``), the ``flask db`` group
-(``flask_db.py``), the reference in README.md, and what ``operations``,
-``lock`` and ``failures`` do for each subcommand.
+An entry adds what the command lines need (flags, help, shape); what the
+run needs (the Alembic command, the lock, revision files) is declared on the
+operation (``@operation(...)``, see ``needs.py``) and shown as ``entry.needs``.
+From the table come ``MigrateCommand`` (``migrate_command.py``), the ``flask db``
+group (``flask_db.py``) and the reference in README.md.
 """
 
 import inspect
-from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Dict, NamedTuple, Tuple
 
 from . import operations
+from .needs import Needs, needs_of
 
 # Argument shapes.
 FLAG = "flag"  # --sql               -> bool
@@ -39,12 +39,11 @@ class Subcommand(NamedTuple):
     name: str
     operation: Callable[..., Any]
     arguments: Tuple[Argument, ...]
-    #: The ``alembic.command`` function the operation runs (None: it does its own work).
-    alembic: Optional[str] = None
-    #: It changes the database: it takes the migration lock, and a stopped run says where it left it.
-    writes_database: bool = False
-    #: It writes revision files: a failed run removes the ones it started.
-    writes_revision_files: bool = False
+
+    @property
+    def needs(self) -> Needs:
+        """Return what the operation declared it runs and needs (lock, revision files)."""
+        return needs_of(self.operation)
 
     @property
     def help(self) -> str:
@@ -106,11 +105,9 @@ SUBCOMMANDS: Tuple[Subcommand, ...] = (
     Subcommand("revision", operations.revision, (DIRECTORY,) + _NEW_REVISION[:1] + (
         Argument("autogenerate", FLAG, ("--autogenerate",), "Populate revision script with candidate migration "
                  "operations, based on comparison of database to model"),
-    ) + _NEW_REVISION[1:] + (X_ARG,), alembic="revision", writes_revision_files=True),
-    Subcommand("migrate", operations.migrate, (DIRECTORY,) + _NEW_REVISION + (X_ARG,), alembic="revision",
-               writes_revision_files=True),
-    Subcommand("edit", operations.edit, (DIRECTORY, _OPTIONAL_REVISION, X_ARG),
-               alembic="edit"),
+    ) + _NEW_REVISION[1:] + (X_ARG,)),
+    Subcommand("migrate", operations.migrate, (DIRECTORY,) + _NEW_REVISION + (X_ARG,)),
+    Subcommand("edit", operations.edit, (DIRECTORY, _OPTIONAL_REVISION, X_ARG)),
     Subcommand("merge", operations.merge, (
         DIRECTORY,
         Argument("message", VALUE, ("-m", "--message"), "Merge revision message"),
@@ -118,29 +115,26 @@ SUBCOMMANDS: Tuple[Subcommand, ...] = (
         REV_ID,
         Argument("revisions", POSITIONALS, (), "revisions to merge (default: all heads)"),
         X_ARG,
-    ), alembic="merge", writes_revision_files=True),
-    Subcommand("upgrade", operations.upgrade, (DIRECTORY, SQL, TAG, _OPTIONAL_REVISION, X_ARG),
-               alembic="upgrade", writes_database=True),
-    Subcommand("downgrade", operations.downgrade, (DIRECTORY, SQL, TAG, _OPTIONAL_REVISION, X_ARG),
-               alembic="downgrade", writes_database=True),
-    Subcommand("show", operations.show, (DIRECTORY, _OPTIONAL_REVISION, X_ARG),
-               alembic="show"),
+    )),
+    Subcommand("upgrade", operations.upgrade, (DIRECTORY, SQL, TAG, _OPTIONAL_REVISION, X_ARG)),
+    Subcommand("downgrade", operations.downgrade, (DIRECTORY, SQL, TAG, _OPTIONAL_REVISION, X_ARG)),
+    Subcommand("show", operations.show, (DIRECTORY, _OPTIONAL_REVISION, X_ARG)),
     Subcommand("history", operations.history, (
         DIRECTORY,
         Argument("rev_range", VALUE, ("-r", "--rev-range"), "Specify a revision range; format is [start]:[end]"),
         VERBOSE,
         Argument("indicate_current", FLAG, ("-i", "--indicate-current"), "Indicate the current revision"),
         X_ARG,
-    ), alembic="history"),
+    )),
     Subcommand("heads", operations.heads, (
         DIRECTORY,
         VERBOSE,
         Argument("resolve_dependencies", FLAG, ("--resolve-dependencies",),
                  "Treat dependency versions as down revisions"),
         X_ARG,
-    ), alembic="heads"),
-    Subcommand("branches", operations.branches, (DIRECTORY, VERBOSE, X_ARG), alembic="branches"),
-    Subcommand("current", operations.current, (DIRECTORY, VERBOSE, X_ARG), alembic="current"),
+    )),
+    Subcommand("branches", operations.branches, (DIRECTORY, VERBOSE, X_ARG)),
+    Subcommand("current", operations.current, (DIRECTORY, VERBOSE, X_ARG)),
     Subcommand("stamp", operations.stamp, (
         DIRECTORY,
         SQL,
@@ -148,8 +142,8 @@ SUBCOMMANDS: Tuple[Subcommand, ...] = (
         Argument("purge", FLAG, ("--purge",), "Delete the version table before stamping"),
         _revision(REQUIRED_POSITIONAL, "revision identifier"),
         X_ARG,
-    ), alembic="stamp", writes_database=True),
-    Subcommand("check", operations.check, (DIRECTORY, X_ARG), alembic="check"),
+    )),
+    Subcommand("check", operations.check, (DIRECTORY, X_ARG)),
     Subcommand("doctor", operations.doctor, (
         DIRECTORY,
         Argument("format", VALUE, ("--format",), "Report format: text or json"),
@@ -157,14 +151,6 @@ SUBCOMMANDS: Tuple[Subcommand, ...] = (
         Argument("write", FLAG, ("--write",), "With --fix, write the rewritten files (each atomically)"),
     )),
 )
-
-
-_BY_OPERATION = {subcommand.operation: subcommand for subcommand in SUBCOMMANDS}
-
-
-def subcommand_of(operation: Callable[..., Any]) -> Subcommand:
-    """Return the table entry of an operation (the function object, as the table holds it)."""
-    return _BY_OPERATION[operation]
 
 
 def metavar(argument: Argument) -> str:

@@ -242,8 +242,8 @@ def real_db(db: Any) -> Any:
     return db.real if isinstance(db, LegacyDatabase) else db
 
 
-def iter_passwords(db: Any, app: Any) -> Iterator[str]:
-    """Yield every database password the app knows of (to keep them out of output)."""
+def iter_passwords(app: Any) -> Iterator[str]:
+    """Yield every database password the app's config holds (to keep them out of output)."""
     urls = []
     for key in ("SQLALCHEMY_DATABASE_URI",):
         if app.config.get(key):

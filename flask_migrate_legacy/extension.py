@@ -168,7 +168,7 @@ class Migrate:
 
         if self.db is None or not current_app:
             return []
-        return list(iter_passwords(real_db(self.db), current_app))
+        return list(iter_passwords(current_app))
 
     def configure(self, callback: ConfigureCallback) -> ConfigureCallback:
         """Register a callback that receives and returns the Alembic Config (a decorator)."""

@@ -8,6 +8,7 @@ from typing import Any, List, Optional, Tuple
 from .compat import engine_for, iter_passwords, mask_secrets, mask_url_passwords, masked_url, real_db
 from .errors import Interrupted, MigrationError, UserError, interruption_description
 from .lock import LockLost
+from .needs import command_name, needs_of
 
 #: Driver modules SQLAlchemy dialects import, and the pip package that provides each.
 DRIVER_PACKAGES = {
@@ -32,16 +33,16 @@ _TRANSACTIONAL_DDL = {"postgresql", "mssql"}
 _NON_TRANSACTIONAL_NAMES = {"mysql": "MySQL/MariaDB", "mariadb": "MariaDB", "sqlite": "SQLite"}
 
 
-def translate(exc: BaseException, state: Any = None, config: Any = None, subcommand: Any = None,
+def translate(exc: BaseException, state: Any = None, config: Any = None, operation: Any = None,
               target: Optional[str] = None) -> UserError:
-    """Return the :class:`UserError` that ``exc``, raised while ``subcommand`` ran, becomes.
+    """Return the :class:`UserError` that ``exc``, raised while ``operation`` ran, becomes.
 
     The one translator from foreign exceptions (SQLAlchemy, Alembic, OS,
     encodings, signals) to the error family; our own errors pass through,
     a lost lock gaining where the run left the database. ``state`` is None
-    when the failure came before the subcommand started (nothing changed).
+    when the failure came before the operation started (nothing changed).
     """
-    writes_database = bool(subcommand is not None and subcommand.writes_database)
+    writes_database = needs_of(operation).writes_database
     if isinstance(exc, LockLost):
         return LockLost(str(exc) + describe_aftermath(state, config))
     if isinstance(exc, MigrationError):
@@ -52,8 +53,8 @@ def translate(exc: BaseException, state: Any = None, config: Any = None, subcomm
         return error
     if isinstance(exc, KeyboardInterrupt):
         if state is None:
-            name = subcommand.name if subcommand is not None else "the command"
-            return Interrupted("%s before %s started: nothing was changed" % (interruption_description(exc), name), exc)
+            return Interrupted("%s before %s started: nothing was changed"
+                               % (interruption_description(exc), command_name(operation)), exc)
         message = interruption_description(exc) + "."
         if writes_database:
             message += _aftermath(state, config)
@@ -79,7 +80,7 @@ def unreadable_ini(exc: BaseException, path: str) -> Optional[UserError]:
 def _masked(message: str, state: Any) -> str:
     from flask import current_app
 
-    passwords = list(iter_passwords(real_db(state.db), current_app)) if state.db is not None else []
+    passwords = list(iter_passwords(current_app)) if state.db is not None else []
     return mask_secrets(message, passwords)
 
 

@@ -14,6 +14,7 @@ import sys
 from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
 from .errors import Interrupted, MigrationError, UsageError, sigterm_as_interrupt
+from .needs import Needs, needs_of
 
 __all__ = ["MigrationError", "UsageError", "Interrupted"]  # the errors operations raise, kept importable here
 
@@ -75,35 +76,26 @@ def _reported(config: Any = None, operation: Optional[Callable[..., Any]] = None
     except (Exception, KeyboardInterrupt) as exc:
         from .failures import translate
 
-        error = translate(exc, _state(), config, _subcommand(operation), target)
+        error = translate(exc, _state(), config, operation, target)
         if error is exc:
             raise
         raise error from exc
 
 
-def _subcommand(operation: Optional[Callable[..., Any]]) -> Any:
-    """Return the table entry of ``operation``: what it runs and what it needs."""
-    if operation is None:
-        return None
-    from .commands import subcommand_of
-
-    return subcommand_of(operation)
-
-
 def _run(operation: Callable[..., Any], config: Any, *args: Any, target: Optional[str] = None, **kwargs: Any) -> None:
-    """Run the Alembic command of ``operation``'s table entry, with what the entry says it needs."""
+    """Run the Alembic command ``operation`` declared, with what it declared it needs."""
     from alembic import command as alembic_command
 
     from .lock import migration_lock
 
-    subcommand = _subcommand(operation)
+    needs = needs_of(operation)
     state = _state()
     env_script = os.path.join(config.get_main_option("script_location"), "env.py")
     with sigterm_as_interrupt(), _reported(config, operation, target):
-        with _no_partial_files(config, subcommand.writes_revision_files), \
-                migration_lock(state, subcommand.writes_database, sql=kwargs.get("sql", False)), \
+        with _no_partial_files(config, needs.writes_revision_files), \
+                migration_lock(state, needs.writes_database, sql=kwargs.get("sql", False)), \
                 state.running(env_script), _env_sees_engine_urls(state):
-            getattr(alembic_command, subcommand.alembic)(config, *args, **kwargs)
+            getattr(alembic_command, str(needs.alembic))(config, *args, **kwargs)
 
 
 def _env_sees_engine_urls(state: Any) -> Any:
@@ -136,24 +128,33 @@ def _no_partial_files(config: Any, writes_revision_files: bool) -> Iterator[None
         raise
 
 
-def _interruptible(operation: Callable[..., None]) -> Callable[..., None]:
-    """Report Ctrl-C or SIGTERM that come before the operation reached the database (while it
-    reads its configuration or imports Alembic) as one line: nothing was changed yet."""
+def operation(**declared: Any) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Declare a db operation and what it needs (the fields of :class:`Needs`).
 
-    @functools.wraps(operation)
-    def run(*args: Any, **kwargs: Any) -> None:
-        with sigterm_as_interrupt():
-            try:
-                operation(*args, **kwargs)
-            except KeyboardInterrupt as exc:
-                from .failures import translate
+    The operation also reports Ctrl-C or SIGTERM that come before it reached the
+    database (while it reads its configuration or imports Alembic) as one line:
+    nothing was changed yet.
+    """
+    needs = Needs(**declared)
 
-                raise translate(exc, None, None, _subcommand(run)) from exc
+    def decorate(function: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(function)
+        def run(*args: Any, **kwargs: Any) -> None:
+            with sigterm_as_interrupt():
+                try:
+                    function(*args, **kwargs)
+                except KeyboardInterrupt as exc:
+                    from .failures import translate
 
-    return run
+                    raise translate(exc, None, None, run) from exc
+
+        run.needs = needs  # type: ignore[attr-defined]
+        return run
+
+    return decorate
 
 
-@_interruptible
+@operation()
 def list_templates() -> None:
     """List the available repository templates."""
     from .config import Config
@@ -167,7 +168,7 @@ def list_templates() -> None:
         config.print_stdout("%s - %s", name, synopsis)
 
 
-@_interruptible
+@operation()
 def init(directory: Optional[str] = None, multidb: bool = False, template: Optional[str] = None,
          package: bool = False) -> None:
     """Create a new migrations folder."""
@@ -208,7 +209,7 @@ def init(directory: Optional[str] = None, multidb: bool = False, template: Optio
         raise
 
 
-@_interruptible
+@operation(alembic="revision", writes_revision_files=True)
 def revision(directory: Optional[str] = None, message: Optional[str] = None, autogenerate: bool = False,
              sql: bool = False, head: str = "head", splice: bool = False, branch_label: Optional[str] = None,
              version_path: Optional[str] = None, rev_id: Optional[str] = None, x_arg: XArg = None) -> None:
@@ -218,7 +219,7 @@ def revision(directory: Optional[str] = None, message: Optional[str] = None, aut
          branch_label=branch_label, version_path=version_path, rev_id=rev_id)
 
 
-@_interruptible
+@operation(alembic="revision", writes_revision_files=True)
 def migrate(directory: Optional[str] = None, message: Optional[str] = None, sql: bool = False, head: str = "head",
             splice: bool = False, branch_label: Optional[str] = None, version_path: Optional[str] = None,
             rev_id: Optional[str] = None, x_arg: XArg = None) -> None:
@@ -228,13 +229,13 @@ def migrate(directory: Optional[str] = None, message: Optional[str] = None, sql:
          branch_label=branch_label, version_path=version_path, rev_id=rev_id)
 
 
-@_interruptible
+@operation(alembic="edit")
 def edit(directory: Optional[str] = None, revision: str = "head", x_arg: XArg = None) -> None:
     """Edit a revision file in $EDITOR."""
     _run(edit, _config(directory, x_arg), revision)
 
 
-@_interruptible
+@operation(alembic="merge", writes_revision_files=True)
 def merge(directory: Optional[str] = None, revisions: Union[str, Sequence[str]] = "heads",
           message: Optional[str] = None, branch_label: Optional[str] = None, rev_id: Optional[str] = None,
           x_arg: XArg = None) -> None:
@@ -261,14 +262,14 @@ def merge(directory: Optional[str] = None, revisions: Union[str, Sequence[str]] 
     _run(merge, config, revisions, message=message, branch_label=branch_label, rev_id=rev_id)
 
 
-@_interruptible
+@operation(alembic="upgrade", writes_database=True)
 def upgrade(directory: Optional[str] = None, revision: str = "head", sql: bool = False, tag: Optional[str] = None,
             x_arg: XArg = None) -> None:
     """Upgrade the database to a later revision."""
     _run(upgrade, _config(directory, x_arg), revision, sql=sql, tag=tag, target=revision)
 
 
-@_interruptible
+@operation(alembic="downgrade", writes_database=True)
 def downgrade(directory: Optional[str] = None, revision: str = "-1", sql: bool = False, tag: Optional[str] = None,
               x_arg: XArg = None) -> None:
     """Revert the database to an earlier revision."""
@@ -277,52 +278,52 @@ def downgrade(directory: Optional[str] = None, revision: str = "-1", sql: bool =
     _run(downgrade, _config(directory, x_arg), revision, sql=sql, tag=tag, target=revision)
 
 
-@_interruptible
+@operation(alembic="show")
 def show(directory: Optional[str] = None, revision: str = "head", x_arg: XArg = None) -> None:
     """Show the revision denoted by the given symbol."""
     _run(show, _config(directory, x_arg), revision)
 
 
-@_interruptible
+@operation(alembic="history")
 def history(directory: Optional[str] = None, rev_range: Optional[str] = None, verbose: bool = False,
             indicate_current: bool = False, x_arg: XArg = None) -> None:
     """List revisions in chronological order."""
     _run(history, _config(directory, x_arg), rev_range, verbose=verbose, indicate_current=indicate_current)
 
 
-@_interruptible
+@operation(alembic="heads")
 def heads(directory: Optional[str] = None, verbose: bool = False, resolve_dependencies: bool = False,
           x_arg: XArg = None) -> None:
     """Show the current heads of the revision history."""
     _run(heads, _config(directory, x_arg), verbose=verbose, resolve_dependencies=resolve_dependencies)
 
 
-@_interruptible
+@operation(alembic="branches")
 def branches(directory: Optional[str] = None, verbose: bool = False, x_arg: XArg = None) -> None:
     """Show the branch points of the revision history."""
     _run(branches, _config(directory, x_arg), verbose=verbose)
 
 
-@_interruptible
+@operation(alembic="current")
 def current(directory: Optional[str] = None, verbose: bool = False, x_arg: XArg = None) -> None:
     """Show the current revision of each database."""
     _run(current, _config(directory, x_arg), verbose=verbose)
 
 
-@_interruptible
+@operation(alembic="stamp", writes_database=True)
 def stamp(directory: Optional[str] = None, revision: str = "head", sql: bool = False, tag: Optional[str] = None,
           purge: bool = False, x_arg: XArg = None) -> None:
     """Set the database's revision without running any migration."""
     _run(stamp, _config(directory, x_arg), revision, sql=sql, tag=tag, purge=purge, target=revision)
 
 
-@_interruptible
+@operation(alembic="check")
 def check(directory: Optional[str] = None, x_arg: XArg = None) -> None:
     """Fail when the models differ from the database (a new migration is needed)."""
     _run(check, _config(directory, x_arg))
 
 
-@_interruptible
+@operation()
 def doctor(directory: Optional[str] = None, format: str = "text", fix: bool = False, write: bool = False) -> None:
     """Report what will break on today's stack, before a deploy does (reads files; changes nothing)."""
     from flask import current_app

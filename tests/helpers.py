@@ -25,18 +25,9 @@ migrate = Migrate(app, db{migrate_args})
 {models}
 '''
 
-MANAGE_TEMPLATE = '''\
-from flask_script import Manager
-from flask_migrate import MigrateCommand
-
-from app import app
-
-manager = Manager(app)
-manager.add_command("db", MigrateCommand)
-
-if __name__ == "__main__":
-    manager.run()
-'''
+#: The classic manage.py (Flask-Script + Flask-Migrate 2.x); benchmarks/ generates its projects from it too.
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "projects", "manage.py"), encoding="utf-8") as _handle:
+    MANAGE_TEMPLATE = _handle.read()
 
 USER_MODEL = '''
 class User(db.Model):

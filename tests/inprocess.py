@@ -58,7 +58,7 @@ def _fresh_process_state(folder: str, argv: Sequence[str], env: Optional[Dict[st
     sys.stdin, sys.stdout, sys.stderr = _Stream(input or ""), streams["stdout"], streams["stderr"]
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("default")  # a process prints warnings; it does not raise them
+            _python_default_warning_filters()  # a process prints warnings; it does not raise them
             warnings.showwarning = _print_warning
             yield streams
     finally:
@@ -73,6 +73,14 @@ def _fresh_process_state(folder: str, argv: Sequence[str], env: Optional[Dict[st
         sys.dont_write_bytecode = saved["bytecode"]
         os.environ.clear()
         os.environ.update(saved["environ"])
+
+
+def _python_default_warning_filters() -> None:
+    """Set the filters a fresh interpreter starts with (DeprecationWarning shown in __main__ only)."""
+    warnings.resetwarnings()
+    for category in (ResourceWarning, ImportWarning, PendingDeprecationWarning, DeprecationWarning):
+        warnings.filterwarnings("ignore", category=category)
+    warnings.filterwarnings("default", category=DeprecationWarning, module="__main__")
 
 
 def _print_warning(message: Any, category: Any, filename: str, lineno: int, file: Any = None,

@@ -1,0 +1,2 @@
+from app_core import app
+print("hello")
