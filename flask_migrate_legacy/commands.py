@@ -9,26 +9,45 @@ From the table come ``MigrateCommand`` (``migrate_command.py``), the ``flask db`
 group (``flask_db.py``) and the reference in README.md.
 """
 
+import enum
 import inspect
-from typing import Any, Callable, Dict, NamedTuple, Tuple
+from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple
 
 from . import operations
 from .needs import Needs, needs_of
 
-# Argument shapes.
-FLAG = "flag"  # --sql               -> bool
-VALUE = "value"  # -m MESSAGE        -> str
-REPEATED = "repeated"  # -x A -x B   -> list of str
-OPTIONAL_POSITIONAL = "optional positional"  # [REVISION]
-REQUIRED_POSITIONAL = "required positional"  # REVISION
-POSITIONALS = "positionals"  # [REVISIONS ...]
+
+class Shape(enum.Enum):
+    """How a command line takes an argument; each command line renders every shape."""
+
+    FLAG = "flag"  # --sql                                 -> bool
+    VALUE = "value"  # -m MESSAGE                          -> str
+    REPEATED = "repeated"  # -x A -x B                     -> list of str
+    OPTIONAL_POSITIONAL = "optional positional"  # [REVISION]
+    REQUIRED_POSITIONAL = "required positional"  # REVISION
+    POSITIONALS = "positionals"  # [REVISIONS ...]
+
+    @property
+    def is_option(self) -> bool:
+        """Tell whether it is given with a flag (``--sql``, ``-m X``), not by position."""
+        return self in (Shape.FLAG, Shape.VALUE, Shape.REPEATED)
+
+    @property
+    def nargs(self) -> Optional[str]:
+        """Return argparse's ``nargs`` for a positional shape (None: exactly one)."""
+        return {Shape.OPTIONAL_POSITIONAL: "?", Shape.POSITIONALS: "*"}.get(self)
+
+
+FLAG, VALUE, REPEATED = Shape.FLAG, Shape.VALUE, Shape.REPEATED
+OPTIONAL_POSITIONAL, REQUIRED_POSITIONAL, POSITIONALS = (
+    Shape.OPTIONAL_POSITIONAL, Shape.REQUIRED_POSITIONAL, Shape.POSITIONALS)
 
 
 class Argument(NamedTuple):
     """One argument of a subcommand: the operation parameter it fills, and how."""
 
     name: str
-    shape: str
+    shape: Shape
     flags: Tuple[str, ...]
     help: str
 
@@ -85,7 +104,7 @@ REV_ID = Argument("rev_id", VALUE, ("--rev-id",), "Specify a hardcoded revision 
 VERBOSE = Argument("verbose", FLAG, ("-v", "--verbose"), "Use more verbose output")
 
 
-def _revision(shape: str, help: str) -> Argument:
+def _revision(shape: Shape, help: str) -> Argument:
     return Argument("revision", shape, (), help)
 
 

@@ -12,7 +12,7 @@ import click
 from .commands import (
     DIRECTORY,
     FLAG,
-    OPTIONAL_POSITIONAL,
+    POSITIONALS,
     REPEATED,
     REQUIRED_POSITIONAL,
     SUBCOMMANDS,
@@ -46,11 +46,11 @@ def _parameter(subcommand: Subcommand, argument: Argument) -> click.Parameter:
         return click.Option(argument.flags, argument.name, default=default, help=argument.help)
     if argument.shape == REPEATED:
         return click.Option(argument.flags, argument.name, multiple=True, help=argument.help)
-    if argument.shape == OPTIONAL_POSITIONAL:
-        return click.Argument([argument.name], required=False, default=default)
+    if argument.shape == POSITIONALS:
+        return click.Argument([argument.name], nargs=-1)
     if argument.shape == REQUIRED_POSITIONAL:
         return click.Argument([argument.name], required=True)
-    return click.Argument([argument.name], nargs=-1)
+    return click.Argument([argument.name], required=False, default=default)
 
 
 def _callback(subcommand: Subcommand) -> Callable[..., None]:

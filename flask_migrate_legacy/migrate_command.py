@@ -9,10 +9,7 @@ from typing import Any, Callable, Dict
 
 from .commands import (
     FLAG,
-    OPTIONAL_POSITIONAL,
-    POSITIONALS,
     REPEATED,
-    REQUIRED_POSITIONAL,
     SUBCOMMANDS,
     VALUE,
     Argument,
@@ -33,10 +30,9 @@ def _option(script: Any, subcommand: Subcommand, argument: Argument) -> Any:
         return script.Option(*argument.flags, dest=argument.name, default=default, help=argument.help)
     if argument.shape == REPEATED:
         return script.Option(*argument.flags, dest=argument.name, action="append", default=None, help=argument.help)
-    nargs = {OPTIONAL_POSITIONAL: "?", REQUIRED_POSITIONAL: None, POSITIONALS: "*"}[argument.shape]
     kwargs: Dict[str, Any] = {"help": argument.help}  # shown as `revision`, as Flask-Migrate 2.x did
-    if nargs is not None:
-        kwargs.update(nargs=nargs, default=default)
+    if argument.shape.nargs is not None:
+        kwargs.update(nargs=argument.shape.nargs, default=default)
     return script.Option(argument.name, **kwargs)
 
 

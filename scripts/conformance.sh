@@ -27,4 +27,4 @@ if [ "${1:-}" = "--record" ]; then
 fi
 export CONFORMANCE_ORIGINALS_PYTHON=$PWD/.venv-originals/bin/python
 export CONFORMANCE_PYTHON=$PWD/.venv-conformance/bin/python
-exec .venv-conformance/bin/pytest -n 2 tests/conformance "$@"
+exec .venv-conformance/bin/pytest -n "${WORKERS:-4}" tests/conformance "$@"
