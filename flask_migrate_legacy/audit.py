@@ -10,7 +10,10 @@ import ast
 import os
 import re
 import sys
-from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
+
+if TYPE_CHECKING:  # for annotations only
+    from flask import Flask
 
 #: Severities, worst first, with the heading each gets in the report.
 SEVERITIES = (("fail", "Will fail"), ("may", "May fail"), ("advice", "Advice"))
@@ -393,7 +396,7 @@ def audit_env(directory: str, given_args: Iterable[str]) -> List[Finding]:
     return findings
 
 
-def audit_app(app: Any, db: Any) -> List[Finding]:
+def audit_app(app: "Flask", db: Any) -> List[Finding]:
     """Check the app's databases: moved SQLite files, URIs, drivers, version limits."""
     from .traps import configured_urls, moved_database_message, moved_sqlite_files, stranded
 
@@ -435,7 +438,7 @@ def _driver_findings(bind: Optional[str], url: Any) -> List[Finding]:
     return []
 
 
-def audit_database(directory: str, app: Any, db: Any) -> List[Finding]:
+def audit_database(directory: str, app: "Flask", db: Any) -> List[Finding]:
     """With a reachable database: is it at a head, and do the models match it (as `db check`)?"""
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext

@@ -7,9 +7,12 @@ today's Flask-SQLAlchemy, without touching the application's own objects.
 """
 
 import re
-from typing import Any, Dict, Iterator, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional
 
 from sqlalchemy import MetaData
+
+if TYPE_CHECKING:  # for annotations only
+    from flask import Flask
 
 MASK = "***"
 
@@ -93,7 +96,7 @@ def has_metadatas(db: Any) -> bool:
     return isinstance(getattr(db, "metadatas", None), dict)
 
 
-def bind_keys(db: Any, app: Any) -> List[str]:
+def bind_keys(db: Any, app: "Flask") -> List[str]:
     """Return the names of the extra binds (not the default database)."""
     if hasattr(db, "engines"):  # Flask-SQLAlchemy >= 3.0
         return [key for key in db.engines if key is not None]
@@ -112,7 +115,7 @@ def engine_for(db: Any, bind: Optional[str] = None) -> Any:
     return db.get_engine(bind=bind)
 
 
-def engines_of(db: Any, app: Any) -> Dict[Optional[str], Any]:
+def engines_of(db: Any, app: "Flask") -> Dict[Optional[str], Any]:
     """Return every engine of the app, the default one under the key None."""
     engines: Dict[Optional[str], Any] = {None: engine_for(db, None)}
     for key in bind_keys(db, app):
@@ -242,7 +245,7 @@ def real_db(db: Any) -> Any:
     return db.real if isinstance(db, LegacyDatabase) else db
 
 
-def iter_passwords(app: Any) -> Iterator[str]:
+def iter_passwords(app: "Flask") -> Iterator[str]:
     """Yield every database password the app's config holds (to keep them out of output)."""
     urls = []
     for key in ("SQLALCHEMY_DATABASE_URI",):

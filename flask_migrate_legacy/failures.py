@@ -3,12 +3,15 @@
 import os
 import re
 import traceback
-from typing import Any, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, List, Optional, Tuple
 
 from .compat import engine_for, iter_passwords, mask_secrets, mask_url_passwords, masked_url, real_db
 from .errors import Interrupted, MigrationError, UserError, interruption_description
 from .lock import LockLost
 from .needs import command_name, needs_of
+
+if TYPE_CHECKING:  # for annotations only
+    from .config import Config
 
 #: Driver modules SQLAlchemy dialects import, and the pip package that provides each.
 DRIVER_PACKAGES = {
@@ -33,7 +36,7 @@ _TRANSACTIONAL_DDL = {"postgresql", "mssql"}
 _NON_TRANSACTIONAL_NAMES = {"mysql": "MySQL/MariaDB", "mariadb": "MariaDB", "sqlite": "SQLite"}
 
 
-def translate(exc: BaseException, state: Any = None, config: Any = None, operation: Any = None,
+def translate(exc: BaseException, state: Any = None, config: Optional["Config"] = None, operation: Any = None,
               target: Optional[str] = None) -> UserError:
     """Return the :class:`UserError` that ``exc``, raised while ``operation`` ran, becomes.
 
@@ -100,7 +103,7 @@ def _raised_by_sqlalchemy(error: BaseException) -> bool:
     return False
 
 
-def _describe(exc: BaseException, state: Any, config: Any) -> str:
+def _describe(exc: BaseException, state: Any, config: Optional["Config"]) -> str:
     from alembic.util import CommandError
 
     if isinstance(exc, CommandError):
@@ -188,7 +191,7 @@ def _bad_url_value(exc: BaseException) -> Optional[str]:
     return None
 
 
-def _command_error(exc: BaseException, config: Any) -> str:
+def _command_error(exc: BaseException, config: Optional["Config"]) -> str:
     text = str(exc)
     unknown = re.match(r"Can't locate revision identified by '([^']+)'", text)
     if unknown:
@@ -206,7 +209,9 @@ def _command_error(exc: BaseException, config: Any) -> str:
     return text
 
 
-def _heads(config: Any) -> List[str]:
+def _heads(config: Optional["Config"]) -> List[str]:
+    if config is None:
+        return []
     try:
         from alembic.script import ScriptDirectory
 
@@ -215,7 +220,9 @@ def _heads(config: Any) -> List[str]:
         return []
 
 
-def _all_revisions(config: Any) -> List[str]:
+def _all_revisions(config: Optional["Config"]) -> List[str]:
+    if config is None:
+        return []
     try:
         from alembic.script import ScriptDirectory
 
@@ -273,7 +280,7 @@ def _database_error(exc: BaseException, state: Any) -> Optional[str]:
     return "the database refused a statement: %s" % detail
 
 
-def _ran_in_migration(exc: BaseException, config: Any) -> bool:
+def _ran_in_migration(exc: BaseException, config: Optional["Config"]) -> bool:
     return _failing_file(exc, version_locations(config)) is not None or _is_db_error(exc)
 
 
@@ -283,12 +290,12 @@ def _is_db_error(exc: BaseException) -> bool:
     return isinstance(exc, sa_exc.DBAPIError) and exc.statement is not None
 
 
-def describe_aftermath(state: Any, config: Any) -> str:
+def describe_aftermath(state: Any, config: Optional["Config"]) -> str:
     """Say where a stopped run left the default database, passwords masked (or nothing if unknown)."""
     return _masked(_aftermath(state, config), state)
 
 
-def _aftermath(state: Any, config: Any) -> str:
+def _aftermath(state: Any, config: Optional["Config"]) -> str:
     """Say where the failed run left the default database."""
     from alembic.runtime.migration import MigrationContext
 
@@ -317,13 +324,13 @@ def _aftermath(state: Any, config: Any) -> str:
     )
 
 
-def _script_location(config: Any) -> str:
+def _script_location(config: Optional["Config"]) -> str:
     if config is None:
         return ""
     return os.path.abspath(config.get_main_option("script_location") or "")
 
 
-def version_locations(config: Any) -> List[str]:
+def version_locations(config: Optional["Config"]) -> List[str]:
     if config is None:
         return []
     locations = [os.path.join(_script_location(config), "versions")]
@@ -356,7 +363,9 @@ def _failing_frame(exc: BaseException, folders: List[str], exact: Optional[str] 
     return found
 
 
-def _revision_of(path: str, config: Any) -> str:
+def _revision_of(path: str, config: Optional["Config"]) -> str:
+    if config is None:
+        return os.path.basename(path).split("_")[0]
     try:
         from alembic.script import ScriptDirectory
 

@@ -11,10 +11,13 @@ import os
 import re
 import shutil
 import sys
-from typing import Any, Callable, Iterator, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Sequence, Union
 
 from .errors import Interrupted, MigrationError, UsageError, sigterm_as_interrupt
 from .needs import Needs, needs_of
+
+if TYPE_CHECKING:  # for annotations only
+    from .config import Config
 
 __all__ = ["MigrationError", "UsageError", "Interrupted"]  # the errors operations raise, kept importable here
 
@@ -68,7 +71,7 @@ def _config(directory: Optional[Any], x_arg: XArg = None, opts: Optional[Sequenc
 
 
 @contextlib.contextmanager
-def _reported(config: Any = None, operation: Optional[Callable[..., Any]] = None,
+def _reported(config: Optional["Config"] = None, operation: Optional[Callable[..., Any]] = None,
               target: Optional[str] = None) -> Iterator[None]:
     """Turn any failure inside into a MigrationError with a one-line message (``failures.translate``)."""
     try:
@@ -82,7 +85,8 @@ def _reported(config: Any = None, operation: Optional[Callable[..., Any]] = None
         raise error from exc
 
 
-def _run(operation: Callable[..., Any], config: Any, *args: Any, target: Optional[str] = None, **kwargs: Any) -> None:
+def _run(operation: Callable[..., Any], config: "Config", *args: Any, target: Optional[str] = None,
+         **kwargs: Any) -> None:
     """Run the Alembic command ``operation`` declared, with what it declared it needs."""
     from alembic import command as alembic_command
 
@@ -90,7 +94,7 @@ def _run(operation: Callable[..., Any], config: Any, *args: Any, target: Optiona
 
     needs = needs_of(operation)
     state = _state()
-    env_script = os.path.join(config.get_main_option("script_location"), "env.py")
+    env_script = os.path.join(config.get_main_option("script_location") or "", "env.py")
     with sigterm_as_interrupt(), _reported(config, operation, target):
         with _no_partial_files(config, needs.writes_revision_files), \
                 migration_lock(state, needs.writes_database, sql=kwargs.get("sql", False)), \
@@ -107,7 +111,7 @@ def _env_sees_engine_urls(state: Any) -> Any:
 
 
 @contextlib.contextmanager
-def _no_partial_files(config: Any, writes_revision_files: bool) -> Iterator[None]:
+def _no_partial_files(config: "Config", writes_revision_files: bool) -> Iterator[None]:
     """Remove the revision files a failed ``revision``/``migrate``/``merge`` created (a full disk leaves them empty)."""
     if not writes_revision_files:
         yield

@@ -19,10 +19,13 @@ import contextlib
 import os
 import sqlite3
 import sys
-from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 from .compat import engines_of, masked_url, real_db, url_with_password
 from .errors import MigrationError, switch
+
+if TYPE_CHECKING:  # for annotations only
+    from flask import Flask
 
 #: Set to 1 (environment or app config) to let a command use the engine built
 #: for an earlier SQLALCHEMY_DATABASE_URI on purpose.
@@ -46,7 +49,7 @@ class StaleDatabaseURI(MigrationError):
     """SQLALCHEMY_DATABASE_URI (or a bind) changed after the app's engines were built."""
 
 
-def configured_urls(app: Any) -> Dict[Optional[str], Any]:
+def configured_urls(app: "Flask") -> Dict[Optional[str], Any]:
     """Return the configured URL of the default database (key None) and of each bind."""
     urls: Dict[Optional[str], Any] = {None: app.config.get("SQLALCHEMY_DATABASE_URI")}
     for bind, value in (app.config.get("SQLALCHEMY_BINDS") or {}).items():
@@ -54,7 +57,7 @@ def configured_urls(app: Any) -> Dict[Optional[str], Any]:
     return urls
 
 
-def _engines(app: Any, db: Any) -> Dict[Optional[str], Any]:
+def _engines(app: "Flask", db: Any) -> Dict[Optional[str], Any]:
     try:
         return engines_of(real_db(db), app)
     except Exception:  # no engine can be built: reported by whatever uses it
@@ -76,7 +79,7 @@ def _relative_sqlite_path(url: Any) -> Optional[str]:
     return path
 
 
-def moved_sqlite_files(app: Any, db: Any) -> List[MovedSqliteFile]:
+def moved_sqlite_files(app: "Flask", db: Any) -> List[MovedSqliteFile]:
     """Return each relative SQLite URI whose engine opens another file than Flask-SQLAlchemy 2 did."""
     moved = []
     engines = _engines(app, db)
@@ -122,7 +125,7 @@ def moved_database_message(move: MovedSqliteFile) -> str:
     )
 
 
-def _identity(url: Any, app: Any) -> Optional[Tuple[Any, ...]]:
+def _identity(url: Any, app: "Flask") -> Optional[Tuple[Any, ...]]:
     """What makes two URLs the same database (driver defaults Flask-SQLAlchemy adds left out)."""
     from sqlalchemy.engine.url import make_url
 
@@ -139,7 +142,7 @@ def _identity(url: Any, app: Any) -> Optional[Tuple[Any, ...]]:
     return (parsed.get_backend_name(), parsed.username, password, parsed.host, parsed.port, database)
 
 
-def stale_uris(app: Any, db: Any) -> List[Tuple[Optional[str], Any, Any]]:
+def stale_uris(app: "Flask", db: Any) -> List[Tuple[Optional[str], Any, Any]]:
     """Return (bind, configured URL, engine URL) for each engine built for another URL than configured now.
 
     Only Flask-SQLAlchemy 3 fixes engines at start-up; 2.x rebuilt them when the URI changed.
@@ -169,11 +172,11 @@ def stale_uri_message(bind: Optional[str], configured: Any, engine_url: Any) -> 
     )
 
 
-def _allowed(app: Any) -> bool:
+def _allowed(app: "Flask") -> bool:
     return switch(ALLOW_STALE_URI, False, app.config)
 
 
-def refuse_traps(app: Any, db: Any) -> None:
+def refuse_traps(app: "Flask", db: Any) -> None:
     """Raise before a db subcommand touches a database the app no longer means, or an empty one."""
     for move in moved_sqlite_files(app, db):
         if stranded(move):
@@ -184,7 +187,7 @@ def refuse_traps(app: Any, db: Any) -> None:
 
 
 @contextlib.contextmanager
-def env_sees_engine_urls(app: Any, db: Any) -> Iterator[None]:
+def env_sees_engine_urls(app: "Flask", db: Any) -> Iterator[None]:
     """While the block runs, show env.py files the absolute URL of each moved SQLite file.
 
     Old env.py files read SQLALCHEMY_DATABASE_URI and open it themselves; a
@@ -218,7 +221,7 @@ def env_sees_engine_urls(app: Any, db: Any) -> Iterator[None]:
 _WARNED: set = set()
 
 
-def watch_first_connection(app: Any, db: Any) -> None:
+def watch_first_connection(app: "Flask", db: Any) -> None:
     """Check each engine of the app when it first connects (Flask-SQLAlchemy 3 only).
 
     A command of the app's own (``runserver``, ``shell``, a test runner) that
