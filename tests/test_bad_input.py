@@ -113,6 +113,19 @@ def test_bad_lock_timeout_setting(migrated, project):
     migrated()
 
 
+@pytest.mark.parametrize("cli", ["manage", "flask"])
+def test_bad_lock_switch_is_one_line_on_both_command_lines(migrated, project, cli):
+    from inprocess import flask_db_in_process
+
+    env = dict(migrated.env, MIGRATE_LOCK="2")
+    if cli == "manage":
+        result = manage_in_process(project, "db", "upgrade", env=env)
+    else:
+        result = flask_db_in_process(project, "upgrade", env=env)
+    assert_one_line_error(result, "MIGRATE_LOCK must be 1/true/yes/on (on) or 0/false/no/off (off), not '2'")
+    migrated()
+
+
 @pytest.mark.parametrize("text, expected", [
     ("Could not parse rfc1738 URL from string 'postgresql://u:s3cr%t@p:ss/w@db/app'",
      "Could not parse rfc1738 URL from string 'postgresql://u:***@db/app'"),

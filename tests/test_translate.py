@@ -1,0 +1,65 @@
+"""The one translator: foreign exceptions and our own errors become one line with the right exit status."""
+
+import types
+
+import pytest
+from alembic.util import CommandError
+from flask import Flask
+
+from flask_migrate_legacy.errors import Interrupted, MigrationError, Terminated, UserError
+from flask_migrate_legacy.failures import translate, unreadable_ini
+from flask_migrate_legacy.lock import LockLost
+from flask_migrate_legacy.operations import current, upgrade
+
+NO_DATABASE = types.SimpleNamespace(db=None, configure_args={})
+
+
+@pytest.fixture
+def app_context():
+    with Flask("translate").app_context():
+        yield
+
+
+def test_our_migration_errors_pass_through_unchanged(app_context):
+    error = MigrationError("as worded where it was found")
+    assert translate(error, NO_DATABASE) is error
+
+
+def test_another_user_error_keeps_its_words_and_exit_status(app_context):
+    class Refused(UserError):
+        exit_code = 2
+
+    translated = translate(Refused("MIGRATE_LOCK must be ..."), NO_DATABASE, None, upgrade)
+    assert isinstance(translated, MigrationError)
+    assert (str(translated), translated.exit_code) == ("MIGRATE_LOCK must be ...", 2)
+
+
+@pytest.mark.parametrize("interrupt, status, said", [(KeyboardInterrupt(), 130, "interrupted (Ctrl-C)"),
+                                                     (Terminated(), 143, "terminated (SIGTERM)")])
+def test_an_interrupt_before_the_operation_started_changed_nothing(interrupt, status, said):
+    translated = translate(interrupt, None, None, upgrade)
+    assert isinstance(translated, Interrupted) and translated.exit_code == status
+    assert str(translated) == "%s before upgrade started: nothing was changed" % said
+
+
+def test_an_interrupt_of_a_command_that_writes_nothing_says_no_more(app_context):
+    translated = translate(KeyboardInterrupt(), NO_DATABASE, None, current)
+    assert (str(translated), translated.exit_code) == ("interrupted (Ctrl-C).", 130)
+
+
+def test_alembic_errors_without_a_config_are_its_own_words(app_context):
+    for text in ("Multiple head revisions are present", "Can't locate revision identified by 'ab'"):
+        assert str(translate(CommandError(text), NO_DATABASE, None, upgrade)) == text
+
+
+def test_a_lost_lock_without_a_reachable_database_adds_no_guess(app_context):
+    translated = translate(LockLost("the lock's session ended"), NO_DATABASE, None, upgrade)
+    assert isinstance(translated, LockLost) and str(translated) == "the lock's session ended"
+
+
+def test_only_alembic_ini_problems_are_worded_as_such():
+    import configparser
+
+    path = "migrations/alembic.ini"
+    assert str(unreadable_ini(configparser.ParsingError(source=path), path)).startswith("cannot read %s: " % path)
+    assert unreadable_ini(RuntimeError("a configure callback of the app"), path) is None
