@@ -6,27 +6,13 @@ import sys
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Set, Union
 
 from .compat import LegacyDatabase, MaskedStream, all_tables_metadata, iter_passwords, real_db
-from .errors import install_startup_report
+from .startup import report_startup_errors
 
 PathLike = Union[str, "os.PathLike[str]"]
 
 #: What Flask-Migrate 4 passes to context.configure unless told otherwise.
 DEFAULT_CONFIGURE_ARGS: Dict[str, Any] = {"compare_type": True, "render_as_batch": True}
 ConfigureCallback = Callable[[Any], Any]
-
-
-def _startup_error_line(error: BaseException) -> Optional[str]:
-    from .failures import describe_startup_error
-
-    return describe_startup_error(error)
-
-
-def report_startup_errors() -> None:
-    """Make a database setting that fails while the app is built one ``Error:`` line, for both
-    command lines. Flask-SQLAlchemy 3 builds engines inside ``SQLAlchemy(app)``, in the user's
-    module, before ``Manager.run`` or ``flask db`` exist: so the hook is installed when a project
-    imports ``Migrate`` or ``MigrateCommand`` (every project does, above its app)."""
-    install_startup_report(_startup_error_line)
 
 
 report_startup_errors()

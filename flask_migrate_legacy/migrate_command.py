@@ -16,7 +16,7 @@ from .commands import (
     Subcommand,
 )
 from .errors import UserError, report
-from .extension import report_startup_errors
+from .startup import report_startup_errors
 
 report_startup_errors()
 
