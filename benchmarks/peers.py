@@ -46,6 +46,7 @@ def ensure_venvs(base_python):
         check(pip + ["-r", os.path.join(ROOT, "requirements.txt")] + extra)
         with open(stamp, "w") as handle:
             handle.write(fingerprint)
+    shutil.rmtree(os.path.join(ROOT, "build"), ignore_errors=True)  # a stale build/lib would ship old modules
     check([venv_python("ours"), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", ROOT])
 
 

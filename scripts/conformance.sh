@@ -20,6 +20,7 @@ venv() {  # venv DIR REQUIREMENTS [package]
 venv .venv-originals .ci/requirements-originals.txt
 venv .venv-conformance .ci/requirements-legacy-stack.txt
 .venv-conformance/bin/python -m pip install -q pytest-xdist
+rm -rf build  # setuptools reuses build/lib: a stale one would ship modules deleted since
 .venv-conformance/bin/python -m pip install -q --no-deps --force-reinstall .
 
 if [ "${1:-}" = "--record" ]; then

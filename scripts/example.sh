@@ -11,6 +11,7 @@ VENV=${VENV:-.venv}
 
 "$PYTHON" -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --upgrade pip
+rm -rf build  # setuptools reuses build/lib: a stale one would ship modules deleted since
 "$VENV/bin/python" -m pip install -q .
 python_bin=$(cd "$VENV/bin" && pwd)/python
 work=$(mktemp -d)

@@ -16,6 +16,7 @@ REQUIREMENTS=${REQUIREMENTS:-requirements.txt}
 "$PYTHON" -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --upgrade pip
 "$VENV/bin/python" -m pip install -q -r "$REQUIREMENTS" pytest-xdist
+rm -rf build  # setuptools reuses build/lib: a stale one would ship modules deleted since
 "$VENV/bin/python" -m pip install -q --no-deps --force-reinstall .
 "$VENV/bin/python" - <<'PY'
 import sys, importlib.metadata as m
