@@ -13,9 +13,9 @@ file, or DATABASE_URL when set.
 import os
 
 from flask import Flask
-from flask.ext.migrate import Migrate, MigrateCommand
 from flask.ext.script import Manager, Shell
 from flask.ext.sqlalchemy import SQLAlchemy
+from flask.ext.migrate import Migrate, MigrateCommand
 
 basedir = os.path.abspath(os.path.dirname(__file__))
 

@@ -8,11 +8,12 @@
 ``-c`` names a config file for the factory; without it the defaults in
 config.py apply (a SQLite file in the instance folder, or DATABASE_URL).
 """
-from app import create_app, db
-from app.models import Role, User
-from flask_migrate import MigrateCommand, upgrade
 from flask_script import Manager, Shell
 from flask_script.commands import ShowUrls
+from flask_migrate import MigrateCommand, upgrade
+
+from app import create_app, db
+from app.models import Role, User
 
 manager = Manager(create_app)
 manager.add_option('-c', '--config', dest='config', required=False,

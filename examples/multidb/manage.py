@@ -10,9 +10,9 @@ files beside this one.
 import os
 
 from flask import Flask
-from flask_migrate import Migrate, MigrateCommand
-from flask_script import Manager
 from flask_sqlalchemy import SQLAlchemy
+from flask_script import Manager
+from flask_migrate import Migrate, MigrateCommand
 
 basedir = os.path.abspath(os.path.dirname(__file__))
 

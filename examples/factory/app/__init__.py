@@ -2,8 +2,8 @@
 import os
 
 from flask import Flask
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_migrate import Migrate
 
 db = SQLAlchemy()
 migrate = Migrate()
@@ -18,8 +18,8 @@ def create_app(config=None):
     db.init_app(app)
     migrate.init_app(app, db)
 
-    from .api import api as api_blueprint
     from .main import main as main_blueprint
+    from .api import api as api_blueprint
     app.register_blueprint(main_blueprint)
     app.register_blueprint(api_blueprint, url_prefix='/api/v1')
     return app

@@ -1,5 +1,5 @@
-from ..models import User
 from . import main
+from ..models import User
 
 
 @main.route('/')
