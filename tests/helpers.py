@@ -1,10 +1,13 @@
 """Shared test helpers: write a small legacy project, run its CLIs as a user would."""
 
+import locale
 import os
 import subprocess
 import sys
 import textwrap
 from typing import Dict, List, Optional, Sequence
+
+import warm as warm_processes
 
 APP_TEMPLATE = '''\
 import json
@@ -68,23 +71,39 @@ def clean_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
 
 
 def run(args: Sequence[str], cwd: str, env: Optional[Dict[str, str]] = None, input: Optional[str] = None,
-        timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run a command to completion and return it with text output."""
-    return subprocess.run(
-        list(args), cwd=cwd, env=clean_env(env), input=input, capture_output=True, text=True, timeout=timeout
-    )
+        timeout: float = 120, warm: bool = False) -> subprocess.CompletedProcess:
+    """Run a command to completion and return it with text output (as ``subprocess.run(text=True)``).
+
+    ``warm``: a ``python ...`` command line runs as a process forked from a warm
+    interpreter (``warm.py``); cold, it starts from nothing (what start-up shows).
+    """
+    if not warm:
+        return subprocess.run(
+            list(args), cwd=cwd, env=clean_env(env), input=input, capture_output=True, text=True, timeout=timeout
+        )
+    encoding = locale.getpreferredencoding(False)
+    done = warm_processes.run(list(args), cwd, clean_env(env), None if input is None else input.encode(encoding),
+                              timeout)
+    return subprocess.CompletedProcess(done.args, done.returncode, _text(done.stdout, encoding),
+                                       _text(done.stderr, encoding))
+
+
+def _text(data: bytes, encoding: str) -> str:
+    """Decode as ``subprocess.run(text=True)`` does: the locale's encoding, universal newlines."""
+    return data.decode(encoding).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def manage(folder: str, *args: str, env: Optional[Dict[str, str]] = None, input: Optional[str] = None,
-           script: str = "manage.py") -> subprocess.CompletedProcess:
-    """Run ``python manage.py ARGS`` in ``folder``."""
-    return run([sys.executable, script] + list(args), folder, env, input=input)
+           script: str = "manage.py", warm: bool = True) -> subprocess.CompletedProcess:
+    """Run ``python manage.py ARGS`` in ``folder`` as a real process (forked warm unless ``warm=False``)."""
+    return run([sys.executable, script] + list(args), folder, env, input=input, warm=warm)
 
 
-def flask_db(folder: str, *args: str, env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
-    """Run ``flask db ARGS`` in ``folder`` with FLASK_APP=app.py."""
+def flask_db(folder: str, *args: str, env: Optional[Dict[str, str]] = None,
+             warm: bool = True) -> subprocess.CompletedProcess:
+    """Run ``flask db ARGS`` in ``folder`` with FLASK_APP=app.py as a real process (forked warm by default)."""
     extra = dict(env or {}, FLASK_APP="app.py")
-    return run([sys.executable, "-m", "flask", "db"] + list(args), folder, extra)
+    return run([sys.executable, "-m", "flask", "db"] + list(args), folder, extra, warm=warm)
 
 
 def assert_ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:

@@ -16,9 +16,13 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import sys
 import tempfile
 import threading
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import warm  # noqa: E402
 
 #: Seconds one process may take before the scenario fails as hung.
 PROCESS_TIMEOUT = 60
@@ -53,10 +57,10 @@ def _environment(extra: Dict[str, str]) -> Dict[str, str]:
 
 def _run(python: str, folder: str, argv: Sequence[str], stdin: Optional[str],
          env: Dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [python, "manage.py", *argv], cwd=folder, env=env, timeout=PROCESS_TIMEOUT,
-        input=(stdin if stdin is not None else "").encode(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )
+    # A real process forked from a warm interpreter (tests/warm.py): the originals' side too, whose
+    # live runs are checked against outcomes recorded from cold processes.
+    return warm.run([python, "manage.py", *argv], folder, env,
+                    input=(stdin if stdin is not None else "").encode(), timeout=PROCESS_TIMEOUT)
 
 
 #: Projects after their set-up, by interpreter, files and set-up: many scenarios share one.

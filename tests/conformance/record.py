@@ -1,8 +1,10 @@
 """Record what the real Flask-Script 2.0.6 + Flask-Migrate 2.7.0 do in every scenario.
 
 Usage: ``python tests/conformance/record.py PYTHON`` where PYTHON is an
-interpreter with the originals installed (``bash scripts/conformance-venvs.sh``
-builds one). Writes ``originals.json`` beside this file.
+interpreter with the originals installed (``bash scripts/conformance.sh --record``
+builds one and runs this). Writes ``originals.json`` beside this file. The
+record is made of cold processes (``FML_TESTS_COLD=1``): the live runs, which
+start warm (tests/warm.py), are checked against it.
 """
 
 import concurrent.futures
@@ -10,6 +12,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+os.environ["FML_TESTS_COLD"] = "1"
 
 from harness import dumps, run_scenario  # noqa: E402
 from scenarios import SCENARIOS  # noqa: E402
