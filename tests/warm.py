@@ -140,6 +140,11 @@ def run(command: Sequence[str], cwd: str, env: Dict[str, str], input: Optional[b
         body = json.dumps({"mode": mode[0], "argv": mode[1], "cwd": os.path.abspath(cwd), "env": env}).encode()
         fds = struct.pack("3i", stdin_read, out_write, err_write)
         connection.sendmsg([_HEADER.pack(len(body)) + body], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)])
+    except BaseException:
+        connection.close()
+        for fd in (stdin_write, out_read, err_read):
+            os.close(fd)
+        raise
     finally:
         for fd in (stdin_read, out_write, err_write):
             os.close(fd)

@@ -155,8 +155,9 @@ def _become(request, fds, server_objects):
 def serve(path):
     """Serve requests on the Unix socket at ``path`` until stdin closes (the client went away)."""
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path)
+    listener.bind(path + ".binding")
     listener.listen(64)
+    os.rename(path + ".binding", path)  # the client connects once the path exists: listening by then
     wake_read, wake_write = os.pipe()
     wake = [os.fdopen(wake_read, "rb", buffering=0), os.fdopen(wake_write, "wb", buffering=0)]
     os.set_blocking(wake_write, False)
