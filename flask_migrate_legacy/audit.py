@@ -438,7 +438,7 @@ def _driver_findings(bind: Optional[str], url: Any) -> List[Finding]:
     return []
 
 
-def audit_database(directory: str, app: "Flask", db: Any) -> List[Finding]:
+def audit_database(directory: str, db: Any) -> List[Finding]:
     """With a reachable database: is it at a head, and do the models match it (as `db check`)?"""
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext

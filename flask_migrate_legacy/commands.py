@@ -28,11 +28,6 @@ class Shape(enum.Enum):
     POSITIONALS = "positionals"  # [REVISIONS ...]
 
     @property
-    def is_option(self) -> bool:
-        """Tell whether it is given with a flag (``--sql``, ``-m X``), not by position."""
-        return self in (Shape.FLAG, Shape.VALUE, Shape.REPEATED)
-
-    @property
     def nargs(self) -> Optional[str]:
         """Return argparse's ``nargs`` for a positional shape (None: exactly one)."""
         return {Shape.OPTIONAL_POSITIONAL: "?", Shape.POSITIONALS: "*"}.get(self)

@@ -3,16 +3,22 @@
 import contextlib
 import os
 import sys
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Set, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Sequence, Set, Union
 
 from .compat import LegacyDatabase, MaskedStream, all_tables_metadata, iter_passwords, real_db
 from .startup import report_startup_errors
+
+if TYPE_CHECKING:  # for annotations only
+    from flask import Flask
+
+    from .config import Config
+    from .lock import HeldLock
 
 PathLike = Union[str, "os.PathLike[str]"]
 
 #: What Flask-Migrate 4 passes to context.configure unless told otherwise.
 DEFAULT_CONFIGURE_ARGS: Dict[str, Any] = {"compare_type": True, "render_as_batch": True}
-ConfigureCallback = Callable[[Any], Any]
+ConfigureCallback = Callable[["Config"], "Config"]
 
 
 report_startup_errors()
@@ -29,7 +35,7 @@ class MigrateState:
         #: The env.py a db subcommand is running now (None outside of one).
         self.env_script: Optional[str] = None
         #: The migration locks held now (``lock.HeldLock``), checked after each revision.
-        self.held_locks: List[Any] = []
+        self.held_locks: List["HeldLock"] = []
 
     @property
     def configure_args(self) -> Dict[str, Any]:
@@ -94,7 +100,7 @@ class Migrate:
 
     def __init__(
         self,
-        app: Any = None,
+        app: Optional["Flask"] = None,
         db: Any = None,
         directory: PathLike = "migrations",
         command: str = "db",
@@ -116,7 +122,7 @@ class Migrate:
 
     def init_app(
         self,
-        app: Any,
+        app: "Flask",
         db: Any = None,
         directory: Optional[PathLike] = None,
         command: Optional[str] = None,
@@ -161,7 +167,7 @@ class Migrate:
         self.configure_callbacks.append(callback)
         return callback
 
-    def call_configure_callbacks(self, config: Any) -> Any:
+    def call_configure_callbacks(self, config: "Config") -> "Config":
         """Pass ``config`` through every configure callback, in registration order."""
         for callback in self.configure_callbacks:
             config = callback(config)
@@ -172,7 +178,7 @@ class Migrate:
         directory: Optional[PathLike] = None,
         x_arg: Union[None, str, Sequence[str]] = None,
         opts: Optional[Sequence[str]] = None,
-    ) -> Any:
+    ) -> "Config":
         """Build the Alembic Config for ``directory`` with ``-x`` values and flags in cmd_opts."""
         import argparse
 

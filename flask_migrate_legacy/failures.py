@@ -1,9 +1,10 @@
 """The one translator: whatever a db subcommand raised becomes one precise, password-free line."""
 
+import contextlib
 import os
 import re
 import traceback
-from typing import TYPE_CHECKING, Any, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, List, Optional, Tuple
 
 from .compat import engine_for, iter_passwords, mask_secrets, mask_url_passwords, masked_url, real_db
 from .errors import Interrupted, MigrationError, UserError, interruption_description
@@ -12,6 +13,7 @@ from .needs import command_name, needs_of
 
 if TYPE_CHECKING:  # for annotations only
     from .config import Config
+    from .extension import MigrateState
 
 #: Driver modules SQLAlchemy dialects import, and the pip package that provides each.
 DRIVER_PACKAGES = {
@@ -36,8 +38,8 @@ _TRANSACTIONAL_DDL = {"postgresql", "mssql"}
 _NON_TRANSACTIONAL_NAMES = {"mysql": "MySQL/MariaDB", "mariadb": "MariaDB", "sqlite": "SQLite"}
 
 
-def translate(exc: BaseException, state: Any = None, config: Optional["Config"] = None, operation: Any = None,
-              target: Optional[str] = None) -> UserError:
+def translate(exc: BaseException, state: Optional["MigrateState"] = None, config: Optional["Config"] = None,
+              operation: Optional[Callable[..., Any]] = None) -> UserError:
     """Return the :class:`UserError` that ``exc``, raised while ``operation`` ran, becomes.
 
     The one translator from foreign exceptions (SQLAlchemy, Alembic, OS,
@@ -47,7 +49,7 @@ def translate(exc: BaseException, state: Any = None, config: Optional["Config"] 
     """
     writes_database = needs_of(operation).writes_database
     if isinstance(exc, LockLost):
-        return LockLost(str(exc) + describe_aftermath(state, config))
+        return LockLost(str(exc) + describe_aftermath(state))
     if isinstance(exc, MigrationError):
         return exc
     if isinstance(exc, UserError):
@@ -60,11 +62,11 @@ def translate(exc: BaseException, state: Any = None, config: Optional["Config"] 
                                % (interruption_description(exc), command_name(operation)), exc)
         message = interruption_description(exc) + "."
         if writes_database:
-            message += _aftermath(state, config)
+            message += _aftermath(state)
         return Interrupted(_masked(message, state), exc)
     message = _describe(exc, state, config)
     if writes_database and _ran_in_migration(exc, config):
-        message += _aftermath(state, config)
+        message += _aftermath(state)
     return MigrationError(_masked(" ".join(message.split()), state))
 
 
@@ -80,10 +82,10 @@ def unreadable_ini(exc: BaseException, path: str) -> Optional[UserError]:
     return None
 
 
-def _masked(message: str, state: Any) -> str:
+def _masked(message: str, state: Optional["MigrateState"]) -> str:
     from flask import current_app
 
-    passwords = list(iter_passwords(current_app)) if state.db is not None else []
+    passwords = list(iter_passwords(current_app)) if state is not None and state.db is not None else []
     return mask_secrets(message, passwords)
 
 
@@ -103,7 +105,7 @@ def _raised_by_sqlalchemy(error: BaseException) -> bool:
     return False
 
 
-def _describe(exc: BaseException, state: Any, config: Optional["Config"]) -> str:
+def _describe(exc: BaseException, state: Optional["MigrateState"], config: Optional["Config"]) -> str:
     from alembic.util import CommandError
 
     if isinstance(exc, CommandError):
@@ -261,7 +263,7 @@ def missing_driver(exc: ImportError) -> Optional[str]:
     return root if root in DRIVER_PACKAGES else None
 
 
-def _database_error(exc: BaseException, state: Any) -> Optional[str]:
+def _database_error(exc: BaseException, state: Optional["MigrateState"]) -> Optional[str]:
     from sqlalchemy import exc as sa_exc
 
     if not isinstance(exc, sa_exc.DBAPIError):
@@ -269,11 +271,9 @@ def _database_error(exc: BaseException, state: Any) -> Optional[str]:
     detail = _first_line(str(exc.orig)) if exc.orig is not None else _first_line(str(exc))
     if exc.statement is None or exc.connection_invalidated:
         where = ""
-        try:
-            url = engine_for(real_db(state.db)).url
-            where = " %s" % masked_url(url)
-        except Exception:
-            pass
+        if state is not None and state.db is not None:
+            with contextlib.suppress(Exception):  # no engine: the line names no database
+                where = " %s" % masked_url(engine_for(real_db(state.db)).url)
         if exc.connection_invalidated:
             return "lost the connection to the database%s: %s" % (where, detail)
         return "cannot connect to the database%s: %s" % (where, detail)
@@ -290,15 +290,17 @@ def _is_db_error(exc: BaseException) -> bool:
     return isinstance(exc, sa_exc.DBAPIError) and exc.statement is not None
 
 
-def describe_aftermath(state: Any, config: Optional["Config"]) -> str:
+def describe_aftermath(state: Optional["MigrateState"]) -> str:
     """Say where a stopped run left the default database, passwords masked (or nothing if unknown)."""
-    return _masked(_aftermath(state, config), state)
+    return _masked(_aftermath(state), state)
 
 
-def _aftermath(state: Any, config: Optional["Config"]) -> str:
-    """Say where the failed run left the default database."""
+def _aftermath(state: Optional["MigrateState"]) -> str:
+    """Say where the failed run left the default database (nothing when no database is known)."""
     from alembic.runtime.migration import MigrationContext
 
+    if state is None or state.db is None:
+        return ""
     try:
         engine = engine_for(real_db(state.db))
         options = {}

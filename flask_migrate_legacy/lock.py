@@ -24,10 +24,15 @@ import sys
 import threading
 import time
 import zlib
-from typing import Any, Callable, Iterator, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Tuple
 
 from .compat import engines_of, masked_url, real_db
 from .errors import Interrupted, MigrationError, interruption_description, switch
+
+if TYPE_CHECKING:  # for annotations only
+    from sqlalchemy.engine import Connection, Engine
+
+    from .extension import MigrateState
 
 DEFAULT_TIMEOUT = 120.0
 POLL_SECONDS = 0.25
@@ -60,7 +65,7 @@ class LockWaitInterrupted(Interrupted):
 class HeldLock:
     """A server lock held on a connection of its own, kept busy and checkable from the run."""
 
-    def __init__(self, connection: Any, probe: Tuple[Any, ...], where: str) -> None:
+    def __init__(self, connection: "Connection", probe: Tuple[Any, ...], where: str) -> None:
         self._connection = connection
         self._probe = probe
         self._where = where
@@ -141,7 +146,7 @@ def lock_timeout() -> float:
 
 
 @contextlib.contextmanager
-def migration_lock(state: Any, writes_database: bool, sql: bool = False) -> Iterator[None]:
+def migration_lock(state: "MigrateState", writes_database: bool, sql: bool = False) -> Iterator[None]:
     """Hold the lock on every bind while a subcommand that writes to the database runs (not for --sql)."""
     if not writes_database or sql or state.db is None or not lock_enabled():
         yield
@@ -160,13 +165,13 @@ def migration_lock(state: Any, writes_database: bool, sql: bool = False) -> Iter
         yield
 
 
-def _lock_name(engine: Any, bind: Optional[str]) -> str:
+def _lock_name(engine: "Engine", bind: Optional[str]) -> str:
     database = engine.url.database or ""
     return ("flask_migrate_legacy:%s:%s" % (bind or "default", database))[:64]
 
 
 @contextlib.contextmanager
-def _lock_engine(engine: Any, bind: Optional[str], timeout: float) -> Iterator[Optional[HeldLock]]:
+def _lock_engine(engine: "Engine", bind: Optional[str], timeout: float) -> Iterator[Optional[HeldLock]]:
     """Hold the lock of one database; yield the :class:`HeldLock` of a server lock (None for a file)."""
     dialect = engine.dialect.name
     name = _lock_name(engine, bind)
@@ -209,7 +214,7 @@ def _lock_engine(engine: Any, bind: Optional[str], timeout: float) -> Iterator[O
 
 
 @contextlib.contextmanager
-def _sqlite_lock(engine: Any, timeout: float) -> Iterator[None]:
+def _sqlite_lock(engine: "Engine", timeout: float) -> Iterator[None]:
     database = engine.url.database
     if not database or database == ":memory:" or database.startswith("file::memory:"):
         yield
@@ -244,7 +249,7 @@ def _sqlite_lock(engine: Any, timeout: float) -> Iterator[None]:
         handle.close()
 
 
-def _wait_for(try_lock: Callable[[], bool], engine: Any, timeout: float) -> None:
+def _wait_for(try_lock: Callable[[], bool], engine: "Engine", timeout: float) -> None:
     try:
         _wait(try_lock, engine, timeout)
     except KeyboardInterrupt as exc:
@@ -254,7 +259,7 @@ def _wait_for(try_lock: Callable[[], bool], engine: Any, timeout: float) -> None
         ) from exc
 
 
-def _wait(try_lock: Callable[[], bool], engine: Any, timeout: float) -> None:
+def _wait(try_lock: Callable[[], bool], engine: "Engine", timeout: float) -> None:
     deadline = time.monotonic() + timeout
     announced = False
     while not try_lock():

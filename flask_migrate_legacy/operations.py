@@ -11,20 +11,19 @@ import os
 import re
 import shutil
 import sys
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterator, Optional, Sequence, Union
 
-from .errors import Interrupted, MigrationError, UsageError, sigterm_as_interrupt
+from .errors import MigrationError, UsageError, sigterm_as_interrupt
 from .needs import Needs, needs_of
 
 if TYPE_CHECKING:  # for annotations only
     from .config import Config
-
-__all__ = ["MigrationError", "UsageError", "Interrupted"]  # the errors operations raise, kept importable here
+    from .extension import MigrateState
 
 XArg = Union[None, str, Sequence[str]]
 
 
-def _state() -> Any:
+def _state() -> "MigrateState":
     from flask import current_app
 
     state = current_app.extensions.get("migrate") if hasattr(current_app, "extensions") else None
@@ -49,7 +48,7 @@ def _require_repository(directory: str) -> None:
         raise MigrationError("%r is not a migrations folder: it has no env.py" % directory)
 
 
-def _config(directory: Optional[Any], x_arg: XArg = None, opts: Optional[Sequence[str]] = None) -> Any:
+def _config(directory: Optional[Any], x_arg: XArg = None, opts: Optional[Sequence[str]] = None) -> "Config":
     from flask import current_app
 
     from .traps import refuse_traps
@@ -71,22 +70,20 @@ def _config(directory: Optional[Any], x_arg: XArg = None, opts: Optional[Sequenc
 
 
 @contextlib.contextmanager
-def _reported(config: Optional["Config"] = None, operation: Optional[Callable[..., Any]] = None,
-              target: Optional[str] = None) -> Iterator[None]:
+def _reported(config: Optional["Config"] = None, operation: Optional[Callable[..., Any]] = None) -> Iterator[None]:
     """Turn any failure inside into a MigrationError with a one-line message (``failures.translate``)."""
     try:
         yield
     except (Exception, KeyboardInterrupt) as exc:
         from .failures import translate
 
-        error = translate(exc, _state(), config, operation, target)
+        error = translate(exc, _state(), config, operation)
         if error is exc:
             raise
         raise error from exc
 
 
-def _run(operation: Callable[..., Any], config: "Config", *args: Any, target: Optional[str] = None,
-         **kwargs: Any) -> None:
+def _run(operation: Callable[..., Any], config: "Config", *args: Any, **kwargs: Any) -> None:
     """Run the Alembic command ``operation`` declared, with what it declared it needs."""
     from alembic import command as alembic_command
 
@@ -95,14 +92,14 @@ def _run(operation: Callable[..., Any], config: "Config", *args: Any, target: Op
     needs = needs_of(operation)
     state = _state()
     env_script = os.path.join(config.get_main_option("script_location") or "", "env.py")
-    with sigterm_as_interrupt(), _reported(config, operation, target):
+    with sigterm_as_interrupt(), _reported(config, operation):
         with _no_partial_files(config, needs.writes_revision_files), \
                 migration_lock(state, needs.writes_database, sql=kwargs.get("sql", False)), \
                 state.running(env_script), _env_sees_engine_urls(state):
             getattr(alembic_command, str(needs.alembic))(config, *args, **kwargs)
 
 
-def _env_sees_engine_urls(state: Any) -> Any:
+def _env_sees_engine_urls(state: "MigrateState") -> ContextManager[None]:
     from flask import current_app
 
     from .traps import env_sees_engine_urls
@@ -270,7 +267,7 @@ def merge(directory: Optional[str] = None, revisions: Union[str, Sequence[str]] 
 def upgrade(directory: Optional[str] = None, revision: str = "head", sql: bool = False, tag: Optional[str] = None,
             x_arg: XArg = None) -> None:
     """Upgrade the database to a later revision."""
-    _run(upgrade, _config(directory, x_arg), revision, sql=sql, tag=tag, target=revision)
+    _run(upgrade, _config(directory, x_arg), revision, sql=sql, tag=tag)
 
 
 @operation(alembic="downgrade", writes_database=True)
@@ -279,7 +276,7 @@ def downgrade(directory: Optional[str] = None, revision: str = "-1", sql: bool =
     """Revert the database to an earlier revision."""
     if sql and revision == "-1":
         revision = "head:-1"  # offline mode has no current revision to step back from
-    _run(downgrade, _config(directory, x_arg), revision, sql=sql, tag=tag, target=revision)
+    _run(downgrade, _config(directory, x_arg), revision, sql=sql, tag=tag)
 
 
 @operation(alembic="show")
@@ -318,7 +315,7 @@ def current(directory: Optional[str] = None, verbose: bool = False, x_arg: XArg 
 def stamp(directory: Optional[str] = None, revision: str = "head", sql: bool = False, tag: Optional[str] = None,
           purge: bool = False, x_arg: XArg = None) -> None:
     """Set the database's revision without running any migration."""
-    _run(stamp, _config(directory, x_arg), revision, sql=sql, tag=tag, purge=purge, target=revision)
+    _run(stamp, _config(directory, x_arg), revision, sql=sql, tag=tag, purge=purge)
 
 
 @operation(alembic="check")
@@ -350,7 +347,7 @@ def doctor(directory: Optional[str] = None, format: str = "text", fix: bool = Fa
         if os.path.isfile(os.path.join(directory, "env.py")) and not any(
                 finding.code == "driver" for finding in findings):
             with _reported(None, doctor):
-                findings += checks.audit_database(directory, current_app, state.db)
+                findings += checks.audit_database(directory, state.db)
     if format == "json":
         sys.stdout.write(checks.render_json(findings) + "\n")
     else:

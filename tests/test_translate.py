@@ -63,3 +63,11 @@ def test_only_alembic_ini_problems_are_worded_as_such():
     path = "migrations/alembic.ini"
     assert str(unreadable_ini(configparser.ParsingError(source=path), path)).startswith("cannot read %s: " % path)
     assert unreadable_ini(RuntimeError("a configure callback of the app"), path) is None
+
+
+@pytest.mark.parametrize("failure", [ValueError("bad value"), LockLost("the lock's session ended"), OSError(28, "No space left on device")])
+def test_a_failure_before_the_operation_knew_its_app_state_is_still_one_line(app_context, failure):
+    # translate(exc, None, ...) is how a failure before the run is worded: no state, no database to name.
+    translated = translate(failure, None, None, upgrade)
+    assert isinstance(translated, MigrationError) and translated.exit_code == 1
+    assert str(failure).split(":")[0] in str(translated) and "\n" not in str(translated)
