@@ -10,6 +10,7 @@ import time
 
 import pytest
 import sqlalchemy as sa
+import warm
 from conftest import SECRET_PASSWORD
 from helpers import assert_ok, assert_one_line_error, clean_env, revision_in, table_names
 from inprocess import manage_in_process
@@ -55,16 +56,11 @@ def write_revision(folder, number, upgrade, downgrade="pass", message="step"):
 
 
 
-def _default_sigint():
-    # A test run started as a background job inherits SIGINT ignored, and Python then installs
-    # no KeyboardInterrupt handler: give the child the default disposition a terminal gives.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-def start_manage(folder, *args, env):
-    """Start ``python manage.py ARGS`` without waiting for it, with Ctrl-C working as in a terminal."""
-    return subprocess.Popen([sys.executable, "manage.py"] + list(args), cwd=folder, env=clean_env(env),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint)
+def start_manage(folder, *args, env, stdout=warm.PIPE, stderr=warm.PIPE):
+    """Start ``python manage.py ARGS`` as a real process without waiting for it (Ctrl-C works as in a
+    terminal, even when the suite runs as a background job: see ``warm._default_sigint``)."""
+    return warm.start([sys.executable, "manage.py"] + list(args), folder, clean_env(env), stdout=stdout,
+                      stderr=stderr, text=True)
 
 
 def finish(process, timeout=120):
@@ -126,8 +122,7 @@ def test_concurrent_upgrades_apply_each_migration_once(project, server_url, tmp_
     processes = []
     for log in logs:
         with open(str(log), "w") as stderr:
-            processes.append(subprocess.Popen([sys.executable, "manage.py", "db", "upgrade"], cwd=project,
-                                              env=clean_env(env), stdout=subprocess.DEVNULL, stderr=stderr))
+            processes.append(start_manage(project, "db", "upgrade", env=env, stdout=warm.DEVNULL, stderr=stderr))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         waiting = sum("Waiting for the migration lock" in log.read_text() for log in logs)

@@ -7,6 +7,7 @@ the originals, run warm, must still do what was recorded from cold processes.
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import textwrap
@@ -134,3 +135,26 @@ def test_warm_servers_import_none_of_the_package_or_a_project(tmp_path):
     # The import hook, installed by the .pth file in every interpreter, and nothing else of the package.
     assert done.stdout.decode().strip() == "['flask_migrate_legacy', 'flask_migrate_legacy.shim']"
     assert "alembic" in warm.PRELOAD and os.path.isfile(warm.__file__)
+
+
+@pytest.mark.skipif(warm.cold_requested(), reason="FML_TESTS_COLD=1: everything runs cold")
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_started_warm_child_takes_signals_as_a_cold_one(tmp_path, signum):
+    (tmp_path / "sleeper.py").write_text(textwrap.dedent('''\
+        import signal, sys, time
+        signal.signal(signal.SIGTERM, lambda *args: sys.exit("terminated"))
+        print("ready", flush=True)
+        time.sleep(60)
+    '''))
+    command = [sys.executable, "sleeper.py"]
+    env = clean_env()
+    outcomes = []
+    for process in (subprocess.Popen(command, cwd=str(tmp_path), env=env, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True, preexec_fn=warm._default_sigint),
+                    warm.start(command, str(tmp_path), env, text=True)):
+        assert process.stdout.readline() == "ready\n" and process.poll() is None
+        process.send_signal(signum)
+        stdout, stderr = process.communicate(timeout=30)
+        outcomes.append((process.returncode, stdout, re.sub(r"line \d+", "line N", stderr).splitlines()[-1:]))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][0] == (1 if signum == signal.SIGTERM else -signal.SIGINT)

@@ -19,6 +19,7 @@ command imports) is measured by running ``subprocess`` directly.
 """
 
 import atexit
+import contextlib
 import json
 import os
 import shutil
@@ -124,75 +125,150 @@ def _mode(args: Sequence[str]) -> Optional[Tuple[str, List[str]]]:
     return None
 
 
+PIPE, DEVNULL = subprocess.PIPE, subprocess.DEVNULL
+
+
+class Process:
+    """A warm child, started by :func:`start`: the part of ``subprocess.Popen`` the tests use.
+
+    ``stdin``, ``stdout`` and ``stderr`` take ``PIPE``, ``DEVNULL`` or an open file (as Popen);
+    the pipes are binary, or text in the locale's encoding with ``text=True``.
+    """
+
+    def __init__(self, server: "_Server", command: Sequence[str], mode: Tuple[str, List[str]], cwd: str,
+                 env: Dict[str, str], stdin: Any, stdout: Any, stderr: Any, text: bool) -> None:
+        self.args = list(command)
+        self.returncode: Optional[int] = None
+        ours, theirs = [], []  # our ends of pipes; the child's descriptors, closed here once sent
+        ends: List[Optional[int]] = []
+        for index, choice in enumerate((stdin, stdout, stderr)):
+            if choice == PIPE:
+                read, write = os.pipe()
+                child, mine = (read, write) if index == 0 else (write, read)
+                ours.append(mine)
+                ends.append(mine)
+            elif choice == DEVNULL or choice is None:
+                child = os.open(os.devnull, os.O_RDWR)
+                ends.append(None)
+            else:
+                child = os.dup(choice.fileno())
+                ends.append(None)
+            theirs.append(child)
+        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            connection.connect(server.path)
+            body = json.dumps({"mode": mode[0], "argv": mode[1], "cwd": os.path.abspath(cwd), "env": env}).encode()
+            fds = struct.pack("3i", *theirs)
+            connection.sendmsg([_HEADER.pack(len(body)) + body], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)])
+            self._replies = connection.makefile("rb")
+            self.pid = _message(self._replies)["pid"]
+        except BaseException:
+            connection.close()
+            for fd in ours:
+                os.close(fd)
+            raise
+        finally:
+            for fd in theirs:
+                os.close(fd)
+        self._connection = connection
+        self._done = threading.Thread(target=self._wait_for_status, daemon=True)
+        self._done.start()
+        self.stdin, self.stdout, self.stderr = (
+            None if fd is None else _stream(fd, "wb" if index == 0 else "rb", text) for index, fd in enumerate(ends))
+
+    def _wait_for_status(self) -> None:
+        try:
+            self.returncode = _message(self._replies)["returncode"]
+        finally:
+            self._replies.close()
+            self._connection.close()
+
+    def poll(self) -> Optional[int]:
+        """Return the exit status, or None while the child runs."""
+        return self.returncode
+
+    def wait(self, timeout: Optional[float] = None) -> int:
+        """Wait for the child to end and return its exit status."""
+        self._done.join(timeout)
+        if self._done.is_alive():
+            raise subprocess.TimeoutExpired(self.args, timeout or 0)
+        if self.returncode is None:
+            raise RuntimeError("the warm server went away before it reported pid %d's end" % self.pid)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        """Send ``signum`` to the child, unless it has ended."""
+        if self.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signum)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def communicate(self, input: Any = None, timeout: Optional[float] = None) -> Tuple[Any, Any]:
+        """Send ``input``, read both outputs to their end and wait, as ``Popen.communicate``."""
+        outputs: Dict[str, Any] = {}
+        readers = [threading.Thread(target=_read_all, args=(stream, name, outputs), daemon=True)
+                   for name, stream in (("stdout", self.stdout), ("stderr", self.stderr)) if stream is not None]
+        for reader in readers:
+            reader.start()
+        if self.stdin is not None:
+            try:
+                if input:
+                    self.stdin.write(input)
+                self.stdin.close()
+            except BrokenPipeError:
+                pass  # the child did not read its input, as with subprocess
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for reader in readers:
+            reader.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        if any(reader.is_alive() for reader in readers):
+            raise subprocess.TimeoutExpired(self.args, timeout or 0, outputs.get("stdout"), outputs.get("stderr"))
+        self.wait(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        return outputs.get("stdout"), outputs.get("stderr")
+
+
+def _stream(fd: int, mode: str, text: bool) -> Any:
+    stream = os.fdopen(fd, mode)
+    if not text:
+        return stream
+    import io
+    import locale
+
+    return io.TextIOWrapper(stream, encoding=locale.getpreferredencoding(False), write_through=True)
+
+
+def _read_all(stream: Any, name: str, outputs: Dict[str, Any]) -> None:
+    with stream:
+        outputs[name] = stream.read()
+
+
+def start(command: Sequence[str], cwd: str, env: Dict[str, str], stdin: Any = DEVNULL, stdout: Any = PIPE,
+          stderr: Any = PIPE, text: bool = False) -> Any:
+    """Start ``command`` (``[python, ...]``) without waiting: a :class:`Process` (a ``Popen`` when cold)."""
+    mode = None if cold_requested() else _mode(command[1:])
+    if mode is None:
+        return subprocess.Popen(list(command), cwd=cwd, env=env, stdin=stdin, stdout=stdout, stderr=stderr,
+                                text=text, preexec_fn=_default_sigint)
+    return Process(_server(command[0], env), command, mode, cwd, env, stdin, stdout, stderr, text)
+
+
 def run(command: Sequence[str], cwd: str, env: Dict[str, str], input: Optional[bytes] = None,
         timeout: Optional[float] = None) -> subprocess.CompletedProcess:
     """Run ``command`` (``[python, ...]``) like ``subprocess.run(..., capture_output=True)``, bytes in and out."""
-    mode = None if cold_requested() else _mode(command[1:])
-    if mode is None:
+    if cold_requested() or _mode(command[1:]) is None:
         return subprocess.run(list(command), cwd=cwd, env=env, input=input, capture_output=True, timeout=timeout)
-    server = _server(command[0], env)
-    stdin_read, stdin_write = os.pipe()
-    out_read, out_write = os.pipe()
-    err_read, err_write = os.pipe()
-    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    process = start(command, cwd, env, stdin=PIPE)
     try:
-        connection.connect(server.path)
-        body = json.dumps({"mode": mode[0], "argv": mode[1], "cwd": os.path.abspath(cwd), "env": env}).encode()
-        fds = struct.pack("3i", stdin_read, out_write, err_write)
-        connection.sendmsg([_HEADER.pack(len(body)) + body], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)])
-    except BaseException:
-        connection.close()
-        for fd in (stdin_write, out_read, err_read):
-            os.close(fd)
+        stdout, stderr = process.communicate(input, timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
         raise
-    finally:
-        for fd in (stdin_read, out_write, err_write):
-            os.close(fd)
-    replies = connection.makefile("rb")
-    pid = _message(replies)["pid"]
-    outputs: Dict[int, bytes] = {}
-    readers = [threading.Thread(target=_drain, args=(fd, outputs), daemon=True) for fd in (out_read, err_read)]
-    for reader in readers:
-        reader.start()
-    try:
-        with os.fdopen(stdin_write, "wb") as stdin:
-            if input:
-                stdin.write(input)
-    except BrokenPipeError:
-        pass  # the child did not read its input, as with subprocess
-    deadline = None if timeout is None else time.monotonic() + timeout
-    for reader in readers:
-        reader.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
-    if any(reader.is_alive() for reader in readers):
-        with_kill(pid)
-        for reader in readers:
-            reader.join()
-        replies.close()
-        connection.close()
-        raise subprocess.TimeoutExpired(list(command), timeout or 0, outputs.get(out_read), outputs.get(err_read))
-    returncode = _message(replies)["returncode"]
-    replies.close()
-    connection.close()
-    return subprocess.CompletedProcess(list(command), returncode, outputs[out_read], outputs[err_read])
-
-
-def with_kill(pid: int) -> None:
-    """Kill a warm child that overran its time."""
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
-def _drain(fd: int, outputs: Dict[int, bytes]) -> None:
-    chunks = []
-    with os.fdopen(fd, "rb", buffering=0) as stream:
-        while True:
-            chunk = stream.read(65536)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    outputs[fd] = b"".join(chunks)
+    return subprocess.CompletedProcess(list(command), process.returncode, stdout, stderr)
 
 
 def _message(replies: Any) -> dict:
