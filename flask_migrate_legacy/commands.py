@@ -194,7 +194,7 @@ def reference_markdown() -> str:
             default = subcommand.default(argument)
             if argument.shape == REQUIRED_POSITIONAL:
                 shown = " (required)"
-            elif default in (None, False, inspect.Parameter.empty):
+            elif default in (None, False, inspect.Parameter.empty) or "(default:" in argument.help:
                 shown = ""
             else:
                 shown = " (default: `%s`)" % default
