@@ -1,23 +1,23 @@
 #!/usr/bin/env bash
-# Run the test suite in a fresh virtualenv, against the package installed the
-# way users install it (a built wheel, not an editable checkout), so a
-# packaging mistake fails the tests.
+# Run the test suite in a virtualenv, against the package installed the way users
+# install it (a built wheel, not an editable checkout), so a packaging mistake
+# fails the tests.
 #   PYTHON        interpreter to build the venv with      (default: python3)
 #   VENV          where to put the venv                    (default: .venv)
 #   REQUIREMENTS  the dependency set to install            (default: requirements.txt)
 #   WORKERS       pytest-xdist workers                     (default: 4)
+#   PREPARE_ONLY  set to 1: build the venv, run nothing (.ci/run builds all legs' first)
 # Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/venv.sh
 PYTHON=${PYTHON:-python3}
 VENV=${VENV:-.venv}
 REQUIREMENTS=${REQUIREMENTS:-requirements.txt}
 
-"$PYTHON" -m venv "$VENV"
-"$VENV/bin/python" -m pip install -q --upgrade pip
-"$VENV/bin/python" -m pip install -q -r "$REQUIREMENTS" pytest-xdist
-rm -rf build  # setuptools reuses build/lib: a stale one would ship modules deleted since
-"$VENV/bin/python" -m pip install -q --no-deps --force-reinstall .
+make_venv "$PYTHON" "$VENV" "$REQUIREMENTS" pytest-xdist
+[ "${PREPARE_ONLY:-}" = 1 ] && exit 0
+install_package "$VENV"
 "$VENV/bin/python" - <<'PY'
 import sys, importlib.metadata as m
 names = ["Flask", "Flask-SQLAlchemy", "SQLAlchemy", "alembic", "Flask-Script"]

@@ -16,7 +16,7 @@ import pytest
 import warm
 from helpers import clean_env
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.warm_runner]
 
 PROBES = {
     "identity": ("script", '''
