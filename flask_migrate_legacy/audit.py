@@ -1,16 +1,17 @@
 """``db doctor``: what will break on today's stack, found before a deploy finds it.
 
 Everything here reads files (revision files and env.py are parsed, never
-imported) and the app's configuration; a database is used only when one is
-reachable, to compare the models with it and see whether it is at a head.
-Nothing is written, except by :func:`fix` when asked to.
+imported) and the app's configuration; only with reachable databases is the
+project's env.py run, as `db current` runs it (changing nothing), to see whether
+each database is at a head and whether the models match it. Nothing is
+written, except by :func:`fix` when asked to.
 """
 
 import ast
 import os
 import re
 import sys
-from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
 
 if TYPE_CHECKING:  # for annotations only
     from flask import Flask
@@ -438,49 +439,86 @@ def _driver_findings(bind: Optional[str], url: Any) -> List[Finding]:
     return []
 
 
-def audit_database(directory: str, db: Any) -> List[Finding]:
-    """With a reachable database: is it at a head, and do the models match it (as `db check`)?"""
-    from alembic.autogenerate import compare_metadata
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
+#: Findings after which running env.py would fail, or touch an empty file: the database is not checked.
+BLOCKS_DATABASE_CHECK = frozenset({"driver", "argument-given-twice", "removed-flask-sqlalchemy-api",
+                                   "moved-sqlite-file"})
 
-    from .compat import all_tables_metadata, engine_for, masked_url, real_db
+
+def audit_database(db: Any, run_env: Callable[[Callable[..., Any]], Set[str]]) -> List[Finding]:
+    """With reachable databases: is each at the head, and do the models match it (as `db check` says)?
+
+    ``run_env(fn)`` runs the project's env.py online without changing anything (as `db current`
+    does), calls ``fn(current_heads, migration_context)`` for each database env.py migrates and
+    returns the migrations' heads. So the project's own version table, binds, ``include_object``
+    and compare options decide, as for its own `db check`.
+    """
+    from alembic.autogenerate import compare_metadata
+
+    from .compat import masked_url
+    from .errors import MigrationError
+
+    unready = _databases_not_ready(db)
+    if unready:
+        return unready
+    seen: List[Tuple[str, Set[str], List[Any]]] = []
+
+    def inspect_database(current: Any, context: Any) -> List[Any]:
+        metadata = context.opts.get("target_metadata")
+        differences = compare_metadata(context, metadata) if metadata is not None else []
+        seen.append((masked_url(context.bind.engine.url), set(current), list(differences)))
+        return []  # no migration to run
+
+    try:
+        heads = run_env(inspect_database)
+    except MigrationError as exc:
+        return [_env_failure(exc)]
+    findings = []
+    several = len(seen) > 1
+    for where, current, differences in seen:
+        named = " %s" % where if several else ""
+        if heads and current != heads:
+            findings.append(Finding("advice", "not-at-head", "", "the database%s is at %s, the migrations' head is %s"
+                                    % (named, ", ".join(sorted(current)) or "base", ", ".join(sorted(heads))),
+                                    "run `db upgrade`"))
+        elif differences:
+            findings.append(Finding("may", "models-differ", "", "the models differ from the database%s: %d "
+                                    "change(s), e.g. %s" % (named, len(differences), _first_difference(differences)),
+                                    "run `db migrate` to write a revision for them"))
+    return findings
+
+
+def _databases_not_ready(db: Any) -> List[Finding]:
+    """Findings for databases that must not be (a SQLite file not made yet) or cannot be connected to."""
+    from flask import current_app
+
+    from .compat import engines_of, masked_url, real_db
 
     findings = []
-    engine = engine_for(real_db(db))
-    database = engine.url.database or ""
-    if engine.dialect.name == "sqlite" and database not in ("", ":memory:") and not os.path.exists(database):
-        return [Finding("advice", "no-database-yet", "", "the SQLite file %s does not exist yet: `db upgrade` "
-                        "will create it" % database, "nothing to do")]  # connecting would create it
-    try:
-        connection = engine.connect()
-    except Exception as exc:
-        return [Finding("advice", "database-unreachable", "", "the database %s is not reachable (%s): its state "
-                        "was not checked" % (masked_url(engine.url), type(exc).__name__), "run again where it is")]
-    try:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        current = set(context.get_current_heads())
+    for engine in engines_of(real_db(db), current_app).values():
+        database = engine.url.database or ""
+        if engine.dialect.name == "sqlite" and database not in ("", ":memory:") and not os.path.exists(database):
+            findings.append(Finding("advice", "no-database-yet", "", "the SQLite file %s does not exist yet: "
+                                    "`db upgrade` will create it" % database, "nothing to do"))
+            continue  # connecting would create it
         try:
-            from .config import Config
-
-            config = Config(os.path.join(directory, "alembic.ini"))
-            config.set_main_option("script_location", directory)
-            heads = set(ScriptDirectory.from_config(config).get_heads())
-        except Exception:
-            heads = set()
-        if heads and current != heads:
-            findings.append(Finding("advice", "not-at-head", "", "the database is at %s, the migrations' head is %s"
-                                    % (", ".join(sorted(current)) or "base", ", ".join(sorted(heads))),
-                                    "run `db upgrade`"))
-        else:
-            differences = compare_metadata(context, all_tables_metadata(real_db(db)))
-            if differences:
-                findings.append(Finding("may", "models-differ", "", "the models differ from the database: %d "
-                                        "change(s), e.g. %s" % (len(differences), _first_difference(differences)),
-                                        "run `db migrate` to write a revision for them"))
-    finally:
-        connection.close()
+            engine.connect().close()
+        except Exception as exc:
+            findings.append(Finding("advice", "database-unreachable", "", "the database %s is not reachable (%s): "
+                                    "its state was not checked" % (masked_url(engine.url), type(exc).__name__),
+                                    "run again where it is"))
     return findings
+
+
+def _env_failure(error: Exception) -> Finding:
+    """The finding for env.py failing when run online: a database it cannot reach, or every db command failing."""
+    from sqlalchemy import exc as sa_exc
+
+    cause = error.__cause__
+    if isinstance(cause, sa_exc.DBAPIError) and cause.statement is None:
+        return Finding("advice", "database-unreachable", "", "%s: the database's state was not checked" % error,
+                       "run again where it is")
+    return Finding("fail", "env-py-fails", "", "running the migrations' env.py fails: %s" % error,
+                   "fix what the message names: every db subcommand runs env.py")
 
 
 def _first_difference(differences: List[Any]) -> str:

@@ -11,7 +11,7 @@ import os
 import re
 import shutil
 import sys
-from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterator, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterator, Optional, Sequence, Set, Union
 
 from .errors import MigrationError, UsageError, sigterm_as_interrupt
 from .needs import Needs, needs_of
@@ -324,6 +324,25 @@ def check(directory: Optional[str] = None, x_arg: XArg = None) -> None:
     _run(check, _config(directory, x_arg))
 
 
+def _read_only_env(directory: str) -> Callable[[Callable[..., Any]], Set[str]]:
+    """Return ``run(fn)``: env.py run online changing nothing (as `db current`), ``fn`` called per database."""
+
+    def run(fn: Callable[..., Any]) -> Set[str]:
+        from alembic.runtime.environment import EnvironmentContext
+        from alembic.script import ScriptDirectory
+
+        state = _state()
+        config = _config(directory)
+        script = ScriptDirectory.from_config(config)
+        env_script = os.path.join(config.get_main_option("script_location") or "", "env.py")
+        with sigterm_as_interrupt(), _reported(config, doctor), state.running(env_script), \
+                _env_sees_engine_urls(state), EnvironmentContext(config, script, fn=fn, dont_mutate=True):
+            script.run_env()
+        return set(script.get_heads())
+
+    return run
+
+
 @operation()
 def doctor(directory: Optional[str] = None, format: str = "text", fix: bool = False, write: bool = False) -> None:
     """Report what will break on today's stack, before a deploy does (reads files; changes nothing)."""
@@ -345,9 +364,9 @@ def doctor(directory: Optional[str] = None, format: str = "text", fix: bool = Fa
     if state.db is not None:
         findings += checks.audit_app(current_app, state.db)
         if os.path.isfile(os.path.join(directory, "env.py")) and not any(
-                finding.code == "driver" for finding in findings):
+                finding.severity == "fail" and finding.code in checks.BLOCKS_DATABASE_CHECK for finding in findings):
             with _reported(None, doctor):
-                findings += checks.audit_database(directory, state.db)
+                findings += checks.audit_database(state.db, _read_only_env(directory))
     if format == "json":
         sys.stdout.write(checks.render_json(findings) + "\n")
     else:

@@ -10,7 +10,7 @@ from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 from helpers import assert_ok, flask_db, manage, revision_in, table_names, write_project
 
-from flask_migrate_legacy import Migrate, MigrationError, doctor, downgrade, init, migrate, upgrade
+from flask_migrate_legacy import Migrate, MigrationError, doctor, downgrade, init, migrate, revision, upgrade
 from flask_migrate_legacy.audit import _select_takes_columns as select_takes_columns
 from flask_migrate_legacy.audit import audit_folder, fixed_source, read_revision
 
@@ -276,3 +276,125 @@ def test_the_command_lines_exit_0_1_and_2(tmp_path):
         usage = manage(folder, "db", "doctor", *bad, env=env)
         assert usage.returncode == 2 and usage.stderr.startswith("Error: ") and usage.stderr.count("\n") == 1
     assert revision_in(env["DATABASE_URL"]) is None  # the doctor changed nothing
+
+
+# -- the database, as the project's own env.py sees it ------------------------------------------
+
+
+class Project:
+    """An in-process app with a users model (and an events model in a bind, with ``binds``)."""
+
+    def __init__(self, url, binds=None, **migrate_args):
+        self.app = Flask("doctor")
+        self.app.config.update(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_BINDS=binds or {},
+                               SQLALCHEMY_TRACK_MODIFICATIONS=False)
+        self.db = SQLAlchemy(self.app)
+        Migrate(self.app, self.db, **migrate_args)
+
+        class User(self.db.Model):
+            __tablename__ = "users"
+            id = self.db.Column(self.db.Integer, primary_key=True)
+
+        if binds:
+            class Event(self.db.Model):
+                __bind_key__ = "logs"
+                __tablename__ = "events"
+                id = self.db.Column(self.db.Integer, primary_key=True)
+
+    def doctor(self, capsys):
+        """Run db doctor; return its findings (as JSON) and whether it exited 1."""
+        capsys.readouterr()
+        with self.app.app_context():
+            try:
+                doctor(format="json")
+                failed = False
+            except MigrationError:
+                failed = True
+        report = json.loads(capsys.readouterr().out)
+        return [f for f in report["findings"] if f["code"] != "alembic-python-limit"], failed
+
+    def close(self):
+        with self.app.app_context():
+            for engine in self.db.engines.values() if hasattr(self.db, "engines") else [self.db.engine]:
+                engine.dispose()
+
+
+def test_a_multidb_project_is_checked_bind_by_bind_as_its_env_py_migrates_them(tmp_path, monkeypatch, closes,
+                                                                               capsys):
+    # Every table of every bind was compared with the default database: a project at head was
+    # told its models differ (add_table events).
+    monkeypatch.chdir(tmp_path)
+    logs = "sqlite:///" + str(tmp_path / "logs.sqlite")
+    project = closes(Project("sqlite:///" + str(tmp_path / "main.sqlite"), binds={"logs": logs}))
+    with project.app.app_context():
+        init(multidb=True)
+        migrate(message="users and events", rev_id="r1")
+        upgrade()
+    assert project.doctor(capsys) == ([], False)
+
+    class Late(project.db.Model):
+        __bind_key__ = "logs"
+        __tablename__ = "late"
+        id = project.db.Column(project.db.Integer, primary_key=True)
+
+    [finding], failed = project.doctor(capsys)
+    assert not failed and finding["code"] == "models-differ"
+    assert finding["message"].startswith("the models differ from the database %s: 1 change(s), e.g. add_table" % logs)
+
+
+def test_its_own_version_table_and_include_object_are_honoured_as_db_check_does(tmp_path, monkeypatch, closes,
+                                                                                 capsys, postgres_url):
+    import sqlalchemy as sa
+
+    # An own version table was read as alembic_version ("at base, head is r1: run db upgrade"), and
+    # a table env.py leaves out on purpose was reported as a difference.
+    def include_object(obj, name, kind, reflected, compare_to):
+        return name != "spatial_ref_sys"
+
+    monkeypatch.chdir(tmp_path)
+    project = closes(Project(postgres_url, version_table="schema_versions", include_object=include_object))
+    engine = sa.create_engine(postgres_url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("CREATE TABLE spatial_ref_sys (srid integer PRIMARY KEY)"))
+    engine.dispose()
+    with project.app.app_context():
+        init()
+        migrate(message="users", rev_id="r1")
+        upgrade()
+    assert project.doctor(capsys) == ([], False)
+    with project.app.app_context():
+        revision(message="not applied yet", rev_id="r2")
+    [finding], failed = project.doctor(capsys)
+    assert not failed and (finding["code"], finding["message"]) == (
+        "not-at-head", "the database is at r1, the migrations' head is r2")
+
+
+def test_env_py_failing_when_it_runs_will_fail_every_command(tmp_path, monkeypatch, closes, capsys):
+    monkeypatch.chdir(tmp_path)
+    project = closes(Project("sqlite:///" + str(tmp_path / "app.db")))
+    with project.app.app_context():
+        init()
+        upgrade()
+    with open(os.path.join("migrations", "env.py"), "a") as handle:
+        handle.write("\nraise RuntimeError('the settings module is gone')\n")
+    [finding], failed = project.doctor(capsys)
+    assert failed and finding["severity"] == "fail" and finding["code"] == "env-py-fails"
+    assert finding["message"].startswith("running the migrations' env.py fails: ")
+    assert "RuntimeError: the settings module is gone" in finding["message"]
+
+
+def test_a_database_that_is_not_there_is_advice_and_nothing_is_created(tmp_path, monkeypatch, closes, capsys):
+    monkeypatch.chdir(tmp_path)
+    unreachable = closes(Project("postgresql+psycopg://postgres:pw-not-shown@127.0.0.1:1/app"))
+    with unreachable.app.app_context():
+        init()
+    [finding], failed = unreachable.doctor(capsys)
+    assert not failed and finding["code"] == "database-unreachable" and "127.0.0.1:1" in finding["message"]
+    assert "pw-not-shown" not in json.dumps(finding)
+    shutil.rmtree("migrations")
+    missing = tmp_path / "not-yet.sqlite"
+    fresh = closes(Project("sqlite:///" + str(missing)))
+    with fresh.app.app_context():
+        init()
+    [finding], failed = fresh.doctor(capsys)
+    assert not failed and finding["code"] == "no-database-yet" and not missing.exists()
