@@ -173,7 +173,7 @@ DIFFERENCES: Dict[str, Difference] = {
         "options not given on the command line do not warn (Flask-Script warned whenever the manager had options).",
         _ignored_options_warning),
     "db-help-text": Difference(
-        "`db --help` and `db SUBCOMMAND --help` use Flask-Migrate 4.1's wording and list every option of "
+        "`db --help` and `db SUBCOMMAND --help` describe each subcommand in this package's words and list every option of "
         "Flask-Migrate 2.7 plus the newer ones (`-x` on every subcommand that runs env.py, `--purge`, `--package`, ...); their "
         "usage lines name the command (`manage.py db upgrade`) where 2.7 printed "
         "`Perform database migrations upgrade`.",
