@@ -93,9 +93,9 @@ def test_findings_say_where_what_and_how_to_fix(gallery):
 ])
 def test_history_problems(tmp_path, history, code):
     folder = migrations_folder(str(tmp_path), [])
-    for revision, down in history.items():
-        with open(os.path.join(folder, "versions", "%s_.py" % revision), "w") as handle:
-            handle.write("revision = %r\ndown_revision = %r\n" % (revision, down))
+    for revision_id, down in history.items():
+        with open(os.path.join(folder, "versions", "%s_.py" % revision_id), "w") as handle:
+            handle.write("revision = %r\ndown_revision = %r\n" % (revision_id, down))
     codes = [finding.code for finding in audit_folder(folder)]
     assert code in codes
     assert all(c in ("multiple-heads", "missing-parent", "cycle") for c in codes if c != code) or code == "cycle"
