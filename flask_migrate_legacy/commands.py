@@ -24,7 +24,9 @@ class Shape(enum.Enum):
     VALUE = "value"  # -m MESSAGE                          -> str
     REPEATED = "repeated"  # -x A -x B                     -> list of str
     OPTIONAL_POSITIONAL = "optional positional"  # [REVISION]
-    REQUIRED_POSITIONAL = "required positional"  # REVISION
+    # REVISION: required by manage.py (Flask-Script 2.x's argparse made it so); `flask db` takes
+    # the operation's default when it has one, as Flask-Migrate 4's click command does.
+    REQUIRED_POSITIONAL = "required positional"
     POSITIONALS = "positionals"  # [REVISIONS ...]
 
     @property
@@ -193,7 +195,8 @@ def reference_markdown() -> str:
         for argument in own:
             default = subcommand.default(argument)
             if argument.shape == REQUIRED_POSITIONAL:
-                shown = " (required)"
+                shown = " (required)" if default is inspect.Parameter.empty else (
+                    " (required by `manage.py db`; `flask db` defaults to `%s`, as Flask-Migrate 4 does)" % default)
             elif default in (None, False, inspect.Parameter.empty) or "(default:" in argument.help:
                 shown = ""
             else:

@@ -5,6 +5,7 @@ becomes ``Error: <one line>`` on stderr and its exit status, as under
 ``manage.py``.
 """
 
+import inspect
 from typing import IO, Any, Callable, List, Optional, Tuple
 
 import click
@@ -38,17 +39,22 @@ class ReportedError(click.ClickException):
         report(self.error, file)  # type: ignore[arg-type]
 
 
+def _declared(argument: Argument) -> List[str]:
+    """Return click's declaration of an option: its flags, then the parameter it fills."""
+    return [*argument.flags, argument.name]
+
+
 def _parameter(subcommand: Subcommand, argument: Argument) -> click.Parameter:
     default = subcommand.default(argument)
     if argument.shape == FLAG:
-        return click.Option(argument.flags, argument.name, is_flag=True, default=False, help=argument.help)
+        return click.Option(_declared(argument), is_flag=True, default=False, help=argument.help)
     if argument.shape == VALUE:
-        return click.Option(argument.flags, argument.name, default=default, help=argument.help)
+        return click.Option(_declared(argument), default=default, help=argument.help)
     if argument.shape == REPEATED:
-        return click.Option(argument.flags, argument.name, multiple=True, help=argument.help)
+        return click.Option(_declared(argument), multiple=True, help=argument.help)
     if argument.shape == POSITIONALS:
         return click.Argument([argument.name], nargs=-1)
-    if argument.shape == REQUIRED_POSITIONAL:
+    if argument.shape == REQUIRED_POSITIONAL and default is inspect.Parameter.empty:
         return click.Argument([argument.name], required=True)
     return click.Argument([argument.name], required=False, default=default)
 
@@ -113,8 +119,8 @@ def db_group() -> DbGroup:
             help="Perform database migrations.",
             callback=_remember_group_options,
             params=[
-                click.Option(DIRECTORY.flags, DIRECTORY.name, default=None, help=DIRECTORY.help),
-                click.Option(X_ARG.flags, X_ARG.name, multiple=True, help=X_ARG.help),
+                click.Option(_declared(DIRECTORY), default=None, help=DIRECTORY.help),
+                click.Option(_declared(X_ARG), multiple=True, help=X_ARG.help),
             ],
         )
     return _db_group

@@ -115,9 +115,24 @@ def test_flask_db_group_is_built_from_the_table(subcommand):
             assert param.help == argument.help
         else:
             assert argument.shape in (OPTIONAL_POSITIONAL, REQUIRED_POSITIONAL, POSITIONALS)
-        if argument.shape not in (REPEATED, REQUIRED_POSITIONAL, POSITIONALS, FLAG):
+        if argument.shape not in (REPEATED, POSITIONALS, FLAG):
             assert param.default == subcommand.default(argument), argument
+        assert not getattr(param, "show_default", None), argument  # a name passed as show_default showed "(directory)"
     assert command.help == subcommand.help
+
+
+def test_flask_db_help_shows_each_option_once_with_its_help_only():
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    app = Flask("help")
+    runner = CliRunner()
+    for name in ("upgrade", "stamp", "history"):
+        result = runner.invoke(db_group(), [name, "--help"], obj=ScriptInfo(create_app=lambda: app))
+        assert result.exit_code == 0, result.output
+        assert "[default:" not in result.output, result.output
+        assert '-d, --directory TEXT Migration script directory (default is "migrations")' in " ".join(
+            result.output.split())
 
 
 def test_readme_documents_every_subcommand_as_the_table_says():
