@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The differential test, both sides live: the real Flask-Script 2.0.6 +
-# Flask-Migrate 2.7.0 in one virtualenv, this package in another, on the same
-# Python 3.9 and Flask 1.1 stack, so that only the code under test differs.
+# The differential tests, both sides live, each on one stack so that only the code
+# under test differs:
+#   - manage.py: the real Flask-Script 2.0.6 + Flask-Migrate 2.7.0 in one virtualenv,
+#     this package in another, on Python 3.9 and Flask 1.1;
+#   - flask db: the real Flask-Migrate 4.1.0 beside this package, on the pinned
+#     modern stack (requirements.txt) and python3.
 #   PYTHON        a Python 3.9 interpreter (default: the newest 3.9 under pyenv)
-#   PREPARE_ONLY  set to 1: build the two venvs, run nothing
-#   --record      write tests/conformance/originals.json from the originals instead
+#   PREPARE_ONLY  set to 1: build the originals' venvs and the 3.9 one, run nothing
+#   --record      write the originals' outcomes (tests/conformance/originals*.json) instead
 # Other arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,12 +19,18 @@ fi
 
 make_venv "$PYTHON" .venv-originals .ci/requirements-originals.txt
 make_venv "$PYTHON" .venv-conformance .ci/requirements-legacy-stack.txt pytest-xdist
+make_venv python3 .venv-flask-migrate-4 .ci/requirements-flask-migrate-4.txt
 [ "${PREPARE_ONLY:-}" = 1 ] && exit 0
+# This package on the modern stack is README's test venv (.venv), as scripts/test.sh builds it.
+make_venv python3 .venv requirements.txt pytest-xdist
+install_package .venv
 install_package .venv-conformance
 
 if [ "${1:-}" = "--record" ]; then
-  exec .venv-conformance/bin/python tests/conformance/record.py "$PWD/.venv-originals/bin/python"
+  .venv-conformance/bin/python tests/conformance/record.py flask-script "$PWD/.venv-originals/bin/python"
+  exec .venv/bin/python tests/conformance/record.py flask-migrate-4.1 "$PWD/.venv-flask-migrate-4/bin/python"
 fi
-export CONFORMANCE_ORIGINALS_PYTHON=$PWD/.venv-originals/bin/python
-export CONFORMANCE_PYTHON=$PWD/.venv-conformance/bin/python
-exec .venv-conformance/bin/pytest -n "${WORKERS:-4}" tests/conformance "$@"
+CONFORMANCE_ORIGINALS_PYTHON=$PWD/.venv-originals/bin/python CONFORMANCE_PYTHON=$PWD/.venv-conformance/bin/python \
+  .venv-conformance/bin/pytest -n "${WORKERS:-4}" tests/conformance --ignore tests/conformance/test_flask_db_conformance.py "$@"
+CONFORMANCE_FLASK_MIGRATE_4_PYTHON=$PWD/.venv-flask-migrate-4/bin/python \
+  exec .venv/bin/pytest -n "${WORKERS:-4}" tests/conformance/test_flask_db_conformance.py "$@"

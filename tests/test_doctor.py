@@ -385,7 +385,9 @@ def test_env_py_failing_when_it_runs_will_fail_every_command(tmp_path, monkeypat
 
 def test_a_database_that_is_not_there_is_advice_and_nothing_is_created(tmp_path, monkeypatch, closes, capsys):
     monkeypatch.chdir(tmp_path)
-    unreachable = closes(Project("postgresql+psycopg://postgres:pw-not-shown@127.0.0.1:1/app"))
+    from conftest import postgres_scheme
+
+    unreachable = closes(Project("%s://postgres:pw-not-shown@127.0.0.1:1/app" % postgres_scheme()))
     with unreachable.app.app_context():
         init()
     [finding], failed = unreachable.doctor(capsys)

@@ -1,4 +1,5 @@
-"""The reviewed list of intended differences from Flask-Script 2.0.6 and Flask-Migrate 2.7.0.
+"""The reviewed lists of intended differences: from Flask-Script 2.0.6 + Flask-Migrate 2.7.0 (``manage.py``),
+and from Flask-Migrate 4.1.0 (``flask db``).
 
 Each entry says what differs and why (README "Compatibility notes" carries the
 same text; a test keeps them equal) and how a scenario tagged with it is
@@ -191,6 +192,81 @@ DIFFERENCES: Dict[str, Difference] = {
 }
 
 
+# -- `flask db` beside Flask-Migrate 4.1 ---------------------------------------------------------
+
+_CLICK_COMMANDS = re.compile(r"^Commands:\n((?:  .*\n?)+)", re.M)
+
+
+def _click_help_text(original: Outcome, ours: Outcome) -> List[str]:
+    problems = same(original, ours, ("exit", "files", "database"))
+    theirs, mine = original.stdout + original.stderr, ours.stdout + ours.stderr
+    missing = sorted(set(_FLAG.findall(theirs)) - set(_FLAG.findall(mine)))
+    if missing:
+        problems.append("options of the original missing from ours: %s" % missing)
+    if "[default:" in mine and "[default:" not in theirs:
+        problems.append("ours shows defaults the original does not: %r" % mine)
+    listed = _CLICK_COMMANDS.search(theirs)
+    names = {line.split()[0] for line in listed.group(1).splitlines() if line[2:3] != " "} if listed else set()
+    missing_names = sorted(name for name in names if not re.search(r"^  %s\b" % re.escape(name), mine, re.M))
+    if missing_names:
+        problems.append("subcommands of the original missing from ours: %s" % missing_names)
+    return problems
+
+
+def _own_templates(original: Outcome, ours: Outcome) -> List[str]:
+    problems = same(original, ours, _others("stdout"))
+    extra = sorted(set(ours.stdout.splitlines()) - set(original.stdout.splitlines()))
+    if extra or "flask - " not in ours.stdout:
+        problems.append("ours lists templates the original does not: %s" % extra)
+    return problems
+
+
+def _no_such_command_in_original(original: Outcome, ours: Outcome) -> List[str]:
+    problems = [] if original.exit == 2 and "No such command" in original.stderr else [
+        "the original did not reject the subcommand"]
+    if ours.exit != 0:
+        problems.append("ours failed: %r" % ours.stderr)
+    return problems
+
+
+def _merge_heads_not_nothing(original: Outcome, ours: Outcome) -> List[str]:
+    problems = []
+    merge = [text for name, text in original.files.items() if "r6merge" in name]
+    if original.exit != 0 or not merge or "down_revision = None" not in merge[0]:
+        problems.append("the original did not write a merge revision without parents")
+    if ours.exit != 0 or not any("r6merge" in name and "down_revision = (" in text for name, text in ours.files.items()):
+        problems.append("ours did not merge the heads")
+    return problems
+
+
+FLASK_DB_DIFFERENCES: Dict[str, Difference] = {
+    "one-error-line": Difference(
+        "A failure Flask-Migrate 4.1 logged as `ERROR [flask_migrate] Error: ...` (or printed as `Error: ...` "
+        "before logging was set up) is one `Error: ...` line, with the same exit status; its message may say "
+        "more (the heads to merge, the command that creates the folder).",
+        _one_error_line),
+    "help-text": Difference(
+        "`flask db --help` and `flask db SUBCOMMAND --help` describe each subcommand in this package's words and "
+        "list every option of Flask-Migrate 4.1, plus `-x` on every subcommand that runs env.py and `doctor`.",
+        _click_help_text),
+    "own-templates": Difference(
+        "`flask db list-templates` lists `flask` and `flask-multidb`: the `aioflask` templates of Flask-Migrate "
+        "4.1 are not shipped.",
+        _own_templates),
+    "merge-default": Difference(
+        "`flask db merge` without revisions merges all heads; Flask-Migrate 4.1 wrote a revision with no "
+        "parent at all (a second root).",
+        _merge_heads_not_nothing),
+    "merge-nothing": Difference(
+        "`flask db merge` when there is nothing to merge (the revisions name one head) writes no file and says "
+        "`Nothing to merge`, exit 0; Flask-Migrate 4.1 wrote a pointless revision with a single parent.",
+        _merge_nothing),
+    "newer-subcommands": Difference(
+        "`flask db doctor` exists (Flask-Migrate 4.1 has no such command).",
+        _no_such_command_in_original),
+}
+
+
 def _as_compared(scenario, outcome: Outcome) -> Outcome:
     if scenario.any_line_order:
         return outcome._replace(stdout="\n".join(sorted(outcome.stdout.splitlines())))
@@ -202,17 +278,17 @@ def unchanged(scenario, recorded: Outcome, now: Outcome) -> List[str]:
     return same(_as_compared(scenario, recorded), _as_compared(scenario, now))
 
 
-def compare(scenario, original: Outcome, ours: Outcome) -> List[str]:
-    """Return what is wrong with ``ours`` given the original's outcome and the scenario's listed differences."""
+def compare(scenario, original: Outcome, ours: Outcome, listed: Dict[str, Difference] = DIFFERENCES) -> List[str]:
+    """Return what is wrong with ``ours`` given the original's outcome and the scenario's differences in ``listed``."""
     original, ours = _as_compared(scenario, original), _as_compared(scenario, ours)
     if not scenario.differences:
         return same(original, ours)
     problems = []
     for name in scenario.differences:
-        problems.extend(DIFFERENCES[name].check(original, ours))
+        problems.extend(listed[name].check(original, ours))
     return problems
 
 
-def readme_list() -> str:
-    """Render the list README.md carries under "Compatibility notes"."""
-    return "".join("- %s\n" % difference.summary for difference in DIFFERENCES.values())
+def readme_list(listed: Dict[str, Difference] = DIFFERENCES) -> str:
+    """Render a list README.md carries under "Compatibility notes"."""
+    return "".join("- %s\n" % difference.summary for difference in listed.values())

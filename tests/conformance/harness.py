@@ -1,7 +1,8 @@
 """Run one conformance scenario as real processes and reduce what it did to comparable text.
 
-A scenario is a small project (``manage.py`` plus any other files), some set-up
-command lines and one measured command line. :func:`run_scenario` runs them
+A scenario is a small project (``manage.py``, or ``app.py`` for ``flask db``, plus
+any other files), some set-up command lines and one measured command line; its
+``command(python, argv)`` says how a line runs. :func:`run_scenario` runs them
 with a given interpreter in a fresh folder and returns a :class:`Outcome`:
 the measured run's exit status, stdout and stderr, the files the project
 holds afterwards and the state of its SQLite database, each passed through
@@ -55,11 +56,23 @@ def _environment(extra: Dict[str, str]) -> Dict[str, str]:
     return env
 
 
-def _run(python: str, folder: str, argv: Sequence[str], stdin: Optional[str],
+#: What a scenario's outcome depends on besides the code under test.
+STACK = ("Flask", "click", "Werkzeug", "Flask-SQLAlchemy", "SQLAlchemy", "alembic")
+_STACK_PROBE = ("import importlib.metadata as m, json, sys; print(json.dumps(dict("
+                "{n: m.version(n) for n in %r}, Python='%%d.%%d' %% sys.version_info[:2])))" % (STACK,))
+
+
+def installed_stack(python: str = sys.executable) -> Dict[str, str]:
+    """Return the versions of the stack that ``python`` has, and its major.minor."""
+    done = subprocess.run([python, "-c", _STACK_PROBE], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def _run(scenario, python: str, folder: str, argv: Sequence[str], stdin: Optional[str],
          env: Dict[str, str]) -> subprocess.CompletedProcess:
     # A real process forked from a warm interpreter (tests/warm.py): the originals' side too, whose
     # live runs are checked against outcomes recorded from cold processes.
-    return warm.run([python, "manage.py", *argv], folder, env,
+    return warm.run(scenario.command(python, argv), folder, env,
                     input=(stdin if stdin is not None else "").encode(), timeout=PROCESS_TIMEOUT)
 
 
@@ -83,7 +96,7 @@ def _prepared(python: str, scenario, env: Dict[str, str]) -> Tuple[str, List[int
                 os.makedirs(os.path.dirname(path), exist_ok=True)
                 with open(path, "w", encoding="utf-8") as handle:
                     handle.write(text)
-            exits = [_run(python, folder, argv, None, env).returncode for argv in scenario.setup]
+            exits = [_run(scenario, python, folder, argv, None, env).returncode for argv in scenario.setup]
             _PREPARED[key] = (folder, exits)
         return _PREPARED[key]
 
@@ -95,7 +108,7 @@ def run_scenario(python: str, scenario) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="fml-conf-") as parent:
         folder = os.path.join(parent, "project")
         shutil.copytree(prepared, folder)
-        done = _run(python, folder, scenario.argv, scenario.stdin, env)
+        done = _run(scenario, python, folder, scenario.argv, scenario.stdin, env)
         roots = (os.path.realpath(folder), folder)
         return Outcome(
             exit=done.returncode,

@@ -7,7 +7,7 @@ two may differ; everything else must be equal after normalisation.
 """
 
 import textwrap
-from typing import Dict, NamedTuple, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 _IMPORTS = "import os, sys\nfrom flask import Flask, current_app, request\n" \
            "from flask_script import Manager, Command, Option, Group, Shell, Server, " \
@@ -100,6 +100,10 @@ class Scenario(NamedTuple):
     files: Dict[str, str] = {}
     #: The output lists things in an order neither side fixes (Alembic's branches from os.listdir).
     any_line_order: bool = False
+
+    def command(self, python: str, argv: Sequence[str]) -> List[str]:
+        """Return the command line that runs ``argv``: ``python manage.py ARGV``."""
+        return [python, "manage.py", *argv]
 
     def project_files(self) -> Dict[str, str]:
         """Return the project's files: ``manage.py`` and any others."""
