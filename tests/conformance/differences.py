@@ -9,7 +9,7 @@ match the original exactly after normalisation.
 """
 
 import re
-from typing import Callable, Dict, List, NamedTuple
+from typing import Callable, Dict, List, NamedTuple, Optional
 
 from harness import Outcome
 
@@ -93,12 +93,19 @@ _FLAG = re.compile(r"(?<![\w-])(--?[\w?][\w-]*)")
 _CHOICES = re.compile(r"\{([\w,-]+)\}")
 
 
-def _db_help_text(original: Outcome, ours: Outcome) -> List[str]:
+def _help_problems(original: Outcome, ours: Outcome) -> List[str]:
+    """What help output may not differ in: exit status, files, database, and every option the original names."""
     problems = same(original, ours, ("exit", "files", "database"))
     theirs, mine = original.stdout + original.stderr, ours.stdout + ours.stderr
     missing = sorted(set(_FLAG.findall(theirs)) - set(_FLAG.findall(mine)))
     if missing:
         problems.append("options of the original missing from ours: %s" % missing)
+    return problems
+
+
+def _db_help_text(original: Outcome, ours: Outcome) -> List[str]:
+    problems = _help_problems(original, ours)
+    theirs, mine = original.stdout + original.stderr, ours.stdout + ours.stderr
     names = {name for group in _CHOICES.findall(theirs) for name in group.split(",")}
     missing_names = sorted(name for name in names if name not in mine)
     if missing_names:
@@ -198,11 +205,8 @@ _CLICK_COMMANDS = re.compile(r"^Commands:\n((?:  .*\n?)+)", re.M)
 
 
 def _click_help_text(original: Outcome, ours: Outcome) -> List[str]:
-    problems = same(original, ours, ("exit", "files", "database"))
+    problems = _help_problems(original, ours)
     theirs, mine = original.stdout + original.stderr, ours.stdout + ours.stderr
-    missing = sorted(set(_FLAG.findall(theirs)) - set(_FLAG.findall(mine)))
-    if missing:
-        problems.append("options of the original missing from ours: %s" % missing)
     if "[default:" in mine and "[default:" not in theirs:
         problems.append("ours shows defaults the original does not: %r" % mine)
     listed = _CLICK_COMMANDS.search(theirs)
@@ -287,6 +291,26 @@ def compare(scenario, original: Outcome, ours: Outcome, listed: Dict[str, Differ
     for name in scenario.differences:
         problems.extend(listed[name].check(original, ours))
     return problems
+
+
+def assert_conforms(scenario, recorded: Outcome, original_python: Optional[str], ours_python: str,
+                    listed: Dict[str, Difference] = DIFFERENCES) -> None:
+    """Fail unless ours behaves as the original in ``scenario``, but for the differences it names.
+
+    With ``original_python`` the original runs now too, and must still do what ``recorded`` says.
+    """
+    from harness import run_scenario
+
+    original = recorded
+    if original_python:
+        original = run_scenario(original_python, scenario)
+        drift = unchanged(scenario, recorded, original)
+        assert not drift, "the original no longer does what was recorded (%s): re-record\n%r\n%r" % (
+            ", ".join(drift), recorded, original)
+    ours = run_scenario(ours_python, scenario)
+    assert ours.setup_exits == original.setup_exits
+    problems = compare(scenario, original, ours, listed)
+    assert not problems, "\n".join(problems) + "\n\noriginal: %r\n\nours: %r" % (original, ours)
 
 
 def readme_list(listed: Dict[str, Difference] = DIFFERENCES) -> str:

@@ -10,6 +10,7 @@ holds afterwards and the state of its SQLite database, each passed through
 """
 
 import atexit
+import functools
 import hashlib
 import json
 import os
@@ -62,6 +63,7 @@ _STACK_PROBE = ("import importlib.metadata as m, json, sys; print(json.dumps(dic
                 "{n: m.version(n) for n in %r}, Python='%%d.%%d' %% sys.version_info[:2])))" % (STACK,))
 
 
+@functools.lru_cache(maxsize=None)
 def installed_stack(python: str = sys.executable) -> Dict[str, str]:
     """Return the versions of the stack that ``python`` has, and its major.minor."""
     done = subprocess.run([python, "-c", _STACK_PROBE], capture_output=True, text=True, check=True)

@@ -17,8 +17,8 @@ import os
 import sys
 
 import pytest
-from differences import DIFFERENCES, compare, readme_list, unchanged
-from harness import Outcome, run_scenario
+from differences import DIFFERENCES, assert_conforms, readme_list
+from harness import Outcome
 from scenarios import SCENARIOS
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -39,17 +39,7 @@ RECORDED = _recorded()
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
 def test_behaves_as_the_originals(scenario):
-    if ORIGINALS_PYTHON:
-        original = run_scenario(ORIGINALS_PYTHON, scenario)
-        drift = unchanged(scenario, RECORDED[scenario.name], original)
-        assert not drift, "the originals no longer do what was recorded (%s): re-record\n%r\n%r" % (
-            ", ".join(drift), RECORDED[scenario.name], original)
-    else:
-        original = RECORDED[scenario.name]
-    ours = run_scenario(OURS_PYTHON, scenario)
-    assert ours.setup_exits == original.setup_exits
-    problems = compare(scenario, original, ours)
-    assert not problems, "\n".join(problems) + "\n\noriginal: %r\n\nours: %r" % (original, ours)
+    assert_conforms(scenario, RECORDED[scenario.name], ORIGINALS_PYTHON, OURS_PYTHON)
 
 
 def test_every_scenario_is_recorded_and_every_record_has_a_scenario():
