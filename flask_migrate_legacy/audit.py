@@ -4,14 +4,15 @@ Everything here reads files (revision files and env.py are parsed, never
 imported) and the app's configuration; only with reachable databases is the
 project's env.py run, as `db current` runs it (changing nothing), to see whether
 each database is at a head and whether the models match it. Nothing is
-written, except by :func:`fix` when asked to.
+written: ``fixer.py`` rewrites what can be rewritten, when asked to.
 """
 
 import ast
 import os
-import re
 import sys
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
+
+from .paths import shown_path
 
 if TYPE_CHECKING:  # for annotations only
     from flask import Flask
@@ -74,7 +75,7 @@ _RENAMED_OP_ARGS = {
 _ROW_NAMES = {"row", "r", "rec", "record", "result_row", "line"}
 
 
-def _select_takes_columns() -> bool:
+def select_takes_columns() -> bool:
     """Tell whether the installed SQLAlchemy reads select(a, b) as two columns (1.4+; 1.3 takes b as WHERE)."""
     import sqlalchemy
 
@@ -124,36 +125,36 @@ def read_revision(path: str) -> Revision:
     return Revision(path, revision if isinstance(revision, str) else None, downs, tree, source, encoding)
 
 
-def _is_string_sql(node: ast.AST) -> bool:
+def is_string_sql(node: ast.AST) -> bool:
     """Tell whether ``node`` is SQL given as a plain string (literal, f-string, % or .format of one)."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return True
     if isinstance(node, ast.JoinedStr):
         return True
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mod, ast.Add)):
-        return _is_string_sql(node.left)
+        return is_string_sql(node.left)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
-        return _is_string_sql(node.func.value)
+        return is_string_sql(node.func.value)
     return False
 
 
-def _dotted(node: ast.AST) -> str:
+def dotted_name(node: ast.AST) -> str:
     """Return ``a.b.c`` for a chain of names and attributes (calls shown as ``f()``)."""
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
-        return _dotted(node.value) + "." + node.attr
+        return dotted_name(node.value) + "." + node.attr
     if isinstance(node, ast.Call):
-        return _dotted(node.func) + "()"
+        return dotted_name(node.func) + "()"
     return "?"
 
 
 class _RevisionAudit(ast.NodeVisitor):
     """Walk one revision file's tree and collect findings."""
 
-    def __init__(self, revision: Revision, shown_path: str) -> None:
+    def __init__(self, revision: Revision, shown: str) -> None:
         self.revision = revision
-        self.path = shown_path
+        self.path = shown
         self.findings: List[Finding] = []
         self.batch_depth = 0
         self.function: Optional[str] = None
@@ -169,30 +170,30 @@ class _RevisionAudit(ast.NodeVisitor):
         self.function = previous
 
     def visit_With(self, node: ast.With) -> None:
-        batch = any(isinstance(item.context_expr, ast.Call) and _dotted(item.context_expr.func).endswith(
+        batch = any(isinstance(item.context_expr, ast.Call) and dotted_name(item.context_expr.func).endswith(
             "batch_alter_table") for item in node.items)
         self.batch_depth += batch
         self.generic_visit(node)
         self.batch_depth -= batch
 
     def visit_Call(self, node: ast.Call) -> None:
-        name = _dotted(node.func)
+        name = dotted_name(node.func)
         attr = node.func.attr if isinstance(node.func, ast.Attribute) else name
-        receiver = _dotted(node.func.value) if isinstance(node.func, ast.Attribute) else ""
+        receiver = dotted_name(node.func.value) if isinstance(node.func, ast.Attribute) else ""
         if attr == "execute" and receiver != "op" and node.args:
             self.reads_database = True
             if "engine" in receiver.lower().split(".")[-1] or receiver.endswith(".engine"):
                 self.add("fail", "engine-execute", node,
                          "%s.execute() was removed in SQLAlchemy 2.0 (AttributeError)" % receiver,
                          "use op.get_bind().execute(sa.text(...)), or op.execute(...)")
-            elif _is_string_sql(node.args[0]):
+            elif is_string_sql(node.args[0]):
                 self.add("fail", "string-sql", node,
                          "%s.execute() with a plain SQL string fails on SQLAlchemy 2.0 (ObjectNotExecutableError)"
                          % receiver, "wrap the SQL in sa.text(...)", fixable=True)
         if attr == "get_bind" and receiver == "op":
             self.reads_database = True
         if attr == "select" and node.args and isinstance(node.args[0], (ast.List, ast.Tuple)) and len(node.args) == 1:
-            fixable = _select_takes_columns()
+            fixable = select_takes_columns()
             self.add("fail", "select-list", node,
                      "select([...]) with a list fails on SQLAlchemy 2.0 (ArgumentError)",
                      "pass the columns as arguments: select(a, b)" + (
@@ -225,7 +226,7 @@ class _RevisionAudit(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
-        owner = _dotted(node.value)
+        owner = dotted_name(node.value)
         if node.attr == "Binary" and owner in ("sa", "sqlalchemy", "sa.types", "sqlalchemy.types"):
             self.add("fail", "removed-type", node, "%s.Binary was removed in SQLAlchemy 1.4" % owner,
                      "use sa.LargeBinary")
@@ -241,16 +242,16 @@ class _RevisionAudit(ast.NodeVisitor):
         self.generic_visit(node)
 
 
-def audit_revision(revision: Revision, shown_path: str) -> List[Finding]:
+def audit_revision(revision: Revision, shown: str) -> List[Finding]:
     """Return the findings of one parsed revision file."""
     if revision.tree is None:
-        return [Finding("fail", "does-not-parse", shown_path, "the revision file does not parse as Python",
-                        "fix its syntax (python -m py_compile %s)" % shown_path)]
-    visitor = _RevisionAudit(revision, shown_path)
+        return [Finding("fail", "does-not-parse", shown, "the revision file does not parse as Python",
+                        "fix its syntax (python -m py_compile %s)" % shown)]
+    visitor = _RevisionAudit(revision, shown)
     visitor.visit(revision.tree)
     if visitor.reads_database:
         visitor.findings.append(Finding(
-            "advice", "needs-database", shown_path,
+            "advice", "needs-database", shown,
             "it reads from the database, so `upgrade --sql` (offline) cannot run it",
             "run it online, or guard the reads with `if not context.is_offline_mode():`"))
     return visitor.findings
@@ -323,11 +324,6 @@ def _has_cycle(by_id: Dict[str, Revision]) -> bool:
 # -- the project as a whole --------------------------------------------------------------
 
 
-def _relative(path: str) -> str:
-    relative = os.path.relpath(path)
-    return path if relative.startswith("..") else relative
-
-
 def revision_files(directory: str, extra_locations: Iterable[str] = ()) -> List[str]:
     """Return the revision files of a migrations folder, sorted."""
     found: List[str] = []
@@ -343,24 +339,24 @@ def audit_folder(directory: str) -> List[Finding]:
     findings: List[Finding] = []
     env_path = os.path.join(directory, "env.py")
     if not os.path.isdir(directory):
-        return [Finding("fail", "no-migrations-folder", _relative(directory), "there is no migrations folder",
+        return [Finding("fail", "no-migrations-folder", shown_path(directory), "there is no migrations folder",
                         "create it with `db init`")]
     if not os.path.isfile(env_path):
-        findings.append(Finding("fail", "no-env-py", _relative(env_path), "the migrations folder has no env.py",
+        findings.append(Finding("fail", "no-env-py", shown_path(env_path), "the migrations folder has no env.py",
                                 "copy one from `db init` in an empty folder"))
     else:
         with open(env_path, "rb") as handle:
             text = handle.read().decode("utf-8", "replace")
         generation, note = env_generation(text)
         if note:
-            findings.append(Finding("advice", "env-generation", _relative(env_path),
+            findings.append(Finding("advice", "env-generation", shown_path(env_path),
                                     "written by %s: %s" % (generation, note), "nothing to do"))
     for name in ("alembic.ini", "script.py.mako"):
         if not os.path.isfile(os.path.join(directory, name)):
-            findings.append(Finding("fail", "missing-" + name.split(".")[0], _relative(os.path.join(directory, name)),
+            findings.append(Finding("fail", "missing-" + name.split(".")[0], shown_path(os.path.join(directory, name)),
                                     "%s is missing" % name, "copy it from `db init` in an empty folder"))
     revisions = [read_revision(path) for path in revision_files(directory)]
-    shown = {revision.path: _relative(revision.path) for revision in revisions}
+    shown = {revision.path: shown_path(revision.path) for revision in revisions}
     for revision in revisions:
         findings.extend(audit_revision(revision, shown[revision.path]))
     findings.extend(audit_history(revisions, shown))
@@ -378,7 +374,7 @@ def audit_env(directory: str, given_args: Iterable[str]) -> List[Finding]:
     findings = []
     explicit = read_env_script(path).explicit
     for name in sorted(set(given_args) & set(explicit)):
-        findings.append(Finding("fail", "argument-given-twice", "%s:%d" % (_relative(path), explicit[name]),
+        findings.append(Finding("fail", "argument-given-twice", "%s:%d" % (shown_path(path), explicit[name]),
                                 "env.py passes %s= to context.configure() and Migrate() was given %s too: every "
                                 "command that runs env.py stops" % (name, name), "remove one of the two"))
     revision = read_revision(path)
@@ -390,7 +386,7 @@ def audit_env(directory: str, given_args: Iterable[str]) -> List[Finding]:
                 gone = not hasattr(flask_sqlalchemy.SQLAlchemy, node.attr)  # still there on 2.x (and some on 3.0)
                 findings.append(Finding(
                     "fail" if gone else "advice", "removed-flask-sqlalchemy-api",
-                    "%s:%d" % (_relative(path), node.lineno),
+                    "%s:%d" % (shown_path(path), node.lineno),
                     "db.%s() was removed in Flask-SQLAlchemy 3%s" % (
                         node.attr, "" if gone else " (the version installed here still has it)"),
                     "use %s" % REMOVED_DB_APIS[node.attr]))
@@ -565,102 +561,3 @@ def render_json(findings: List[Finding]) -> str:
 
     return json.dumps({"findings": [finding.as_dict() for finding in findings], "summary": summary(findings),
                        "exit_status": exit_status(findings)}, indent=2)
-
-
-# -- --fix -------------------------------------------------------------------------------
-
-
-def fixed_source(revision: Revision) -> Optional[str]:
-    """Return the revision's source with the certainly-safe rewrites applied, or None if none apply.
-
-    Plain SQL strings passed to ``execute()`` get wrapped in ``sa.text(...)``,
-    and ``select([a, b])`` becomes ``select(a, b)``. Edits are made on the
-    source text by position, so comments and layout stay as they were.
-    """
-    if revision.tree is None:
-        return None
-    edits: List[Tuple[int, int, str]] = []  # (start offset, end offset, replacement)
-    lines = revision.source.splitlines(keepends=True)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
-
-    def offset(line_number: int, column: int) -> int:
-        # ast columns count UTF-8 bytes; the source is text
-        line = lines[line_number - 1]
-        return starts[line_number - 1] + len(line.encode("utf-8")[:column].decode("utf-8", "ignore"))
-
-    def span(node: ast.AST) -> Tuple[int, int]:
-        return (offset(node.lineno, node.col_offset),  # type: ignore[attr-defined]
-                offset(node.end_lineno, node.end_col_offset))  # type: ignore[attr-defined]
-
-    for node in ast.walk(revision.tree):
-        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
-            continue
-        receiver = _dotted(node.func.value)
-        if node.func.attr == "execute" and receiver != "op" and node.args and _is_string_sql(node.args[0]) and \
-                not ("engine" in receiver.lower().split(".")[-1] or receiver.endswith(".engine")):
-            start, end = span(node.args[0])
-            edits.append((start, end, "sa.text(%s)" % revision.source[start:end]))
-        elif node.func.attr == "select" and len(node.args) == 1 and isinstance(node.args[0], (ast.List, ast.Tuple)) \
-                and _select_takes_columns():
-            start, end = span(node.args[0])
-            inner = revision.source[start + 1:end - 1].strip().rstrip(",")
-            edits.append((start, end, inner))
-    if not edits:
-        return None
-    source = revision.source
-    for start, end, replacement in sorted(edits, reverse=True):
-        source = source[:start] + replacement + source[end:]
-    if not re.search(r"^import sqlalchemy as sa\b", source, re.M) and "sa.text(" in source:
-        source = _add_import(source)
-    ast.parse(source)  # a rewrite that does not parse is a bug: never write it
-    return source
-
-
-def _add_import(source: str) -> str:
-    lines = source.splitlines(keepends=True)
-    position = next((i + 1 for i, line in reversed(list(enumerate(lines)))
-                     if line.startswith(("import ", "from "))), 0)
-    lines.insert(position, "import sqlalchemy as sa\n")
-    return "".join(lines)
-
-
-def fix(directory: str, write: bool, out: Any) -> int:
-    """Print a unified diff of every fixable revision; with ``write``, replace each file atomically.
-
-    Returns how many files were (or would be) changed.
-    """
-    import difflib
-
-    changed = 0
-    for path in revision_files(directory):
-        revision = read_revision(path)
-        new = fixed_source(revision)
-        if new is None or new == revision.source:
-            continue
-        changed += 1
-        shown = _relative(path)
-        out.write("".join(difflib.unified_diff(revision.source.splitlines(keepends=True),
-                                               new.splitlines(keepends=True), "a/" + shown, "b/" + shown)))
-        if write:
-            _write_atomically(path, new, revision.encoding)
-    return changed
-
-
-def _write_atomically(path: str, text: str, encoding: str) -> None:
-    import tempfile
-
-    folder = os.path.dirname(path) or "."
-    descriptor, temporary = tempfile.mkstemp(prefix=".doctor-", suffix=".py", dir=folder)
-    try:
-        with os.fdopen(descriptor, "w", encoding=encoding, newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, os.stat(path).st_mode & 0o777)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise

@@ -11,6 +11,8 @@ import os
 import tokenize
 from typing import Any, Dict, NamedTuple, Optional, Tuple
 
+from .paths import shown_path
+
 #: Text only env.py files of a generation that expects Migrate's defaults contain:
 #: Flask-Migrate >= 4.0 (``metadatas``), 4.1 (``conf_args``, ``render_as_string``) and ours.
 _DEFAULTS_ERA_MARKERS = ("metadatas", "conf_args", "render_as_string")
@@ -92,7 +94,7 @@ def configure_args_for(path: Optional[str], given: Dict[str, Any], defaults: Dic
             raise MigrationError(
                 "%s, line %d passes %s= to context.configure() and Migrate() was given %s too (Flask-Migrate "
                 "failed here with 'got multiple values for keyword argument'): remove one of the two"
-                % (_shown(path), script.explicit[name], name, name)
+                % (shown_path(path), script.explicit[name], name, name)
             )
     args = dict(given)
     if script.expects_defaults:
@@ -101,7 +103,3 @@ def configure_args_for(path: Optional[str], given: Dict[str, Any], defaults: Dic
                 args.setdefault(name, value)
     return args
 
-
-def _shown(path: str) -> str:
-    relative = os.path.relpath(path)
-    return path if relative.startswith("..") else relative

@@ -10,6 +10,7 @@ from .compat import engine_for, iter_passwords, mask_secrets, mask_url_passwords
 from .errors import Interrupted, MigrationError, UserError, interruption_description
 from .lock import LockLost
 from .needs import command_name, needs_of
+from .paths import shown_path
 
 if TYPE_CHECKING:  # for annotations only
     from .config import Config
@@ -124,10 +125,10 @@ def _describe(exc: BaseException, state: Optional["MigrateState"], config: Optio
         text = "%s: %s" % (type(exc).__name__, _first_line(str(exc)))
     if revision_file is not None:
         revision_id = _revision_of(revision_file, config)
-        return "revision %s (%s) failed: %s" % (revision_id, _relative(revision_file), text)
+        return "revision %s (%s) failed: %s" % (revision_id, shown_path(revision_file), text)
     env_frame = _failing_frame(exc, [_script_location(config)], exact="env.py")
     if env_frame is not None and database is None:
-        return "%s, line %d failed: %s%s" % (_relative(env_frame[0]), env_frame[1], text, _env_fix(exc))
+        return "%s, line %d failed: %s%s" % (shown_path(env_frame[0]), env_frame[1], text, _env_fix(exc))
     return text
 
 
@@ -377,14 +378,6 @@ def _revision_of(path: str, config: Optional["Config"]) -> str:
     except Exception:
         pass
     return os.path.basename(path).split("_")[0]
-
-
-def _relative(path: str) -> str:
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return path
-    return path if relative.startswith(".." + os.sep + "..") else relative
 
 
 def _first_line(text: str) -> str:

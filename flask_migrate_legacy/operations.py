@@ -357,7 +357,9 @@ def doctor(directory: Optional[str] = None, format: str = "text", fix: bool = Fa
     state = _state()
     directory = _directory(directory)
     if fix and os.path.isdir(directory):
-        changed = checks.fix(directory, write, sys.stdout)
+        from .fixer import fix as fix_revisions
+
+        changed = fix_revisions(directory, write, sys.stdout)
         verb = "rewrote" if write else "would rewrite (add --write to write them)"
         sys.stderr.write("db doctor --fix %s %d revision file(s)\n" % (verb, changed))
     findings = checks.audit_folder(directory) + checks.audit_env(directory, state.migrate.given_args)

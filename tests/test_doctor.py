@@ -11,8 +11,8 @@ from flask_sqlalchemy import SQLAlchemy
 from helpers import assert_ok, flask_db, manage, revision_in, table_names, write_project
 
 from flask_migrate_legacy import Migrate, MigrationError, doctor, downgrade, init, migrate, revision, upgrade
-from flask_migrate_legacy.audit import _select_takes_columns as select_takes_columns
-from flask_migrate_legacy.audit import audit_folder, fixed_source, read_revision
+from flask_migrate_legacy.audit import audit_folder, read_revision, select_takes_columns
+from flask_migrate_legacy.fixer import fixed_source
 
 GALLERY = os.path.join(os.path.dirname(__file__), "doctor_gallery")
 
