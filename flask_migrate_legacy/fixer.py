@@ -12,6 +12,7 @@ import re
 from typing import IO, List, Optional, Tuple
 
 from .audit import Revision, dotted_name, is_string_sql, read_revision, revision_files, select_takes_columns
+from .errors import MigrationError
 from .paths import shown_path
 
 
@@ -89,7 +90,12 @@ def fix(directory: str, write: bool, out: IO[str]) -> int:
         out.write("".join(difflib.unified_diff(revision.source.splitlines(keepends=True),
                                                new.splitlines(keepends=True), "a/" + shown, "b/" + shown)))
         if write:
-            _write_atomically(path, new, revision.encoding)
+            try:
+                _write_atomically(path, new, revision.encoding)
+            except OSError as exc:
+                raise MigrationError("could not write %s (%s): it is unchanged%s" % (
+                    shown, exc.strerror or exc, "; the %d file(s) before it were rewritten" % (changed - 1)
+                    if changed > 1 else "")) from exc
     return changed
 
 

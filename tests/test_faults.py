@@ -333,6 +333,33 @@ def test_a_revision_on_a_full_disk_leaves_no_file_and_the_next_one_works(small_d
         project.close()
 
 
+def test_doctor_fix_write_on_a_full_disk_keeps_every_file_whole(small_disk, tmp_path, monkeypatch, capsys):
+    import shutil
+
+    from flask_migrate_legacy import doctor
+
+    project = InProcess(small_disk, "sqlite:///" + str(tmp_path / "app.sqlite"), monkeypatch)
+    try:
+        gallery = os.path.join(os.path.dirname(__file__), "doctor_gallery", "d02_rename_admin.py")
+        target = small_disk / "migrations" / "versions" / "d02_rename_admin.py"
+        shutil.copy(gallery, str(target))
+        before = target.read_bytes()
+        filler = fill(small_disk)
+        with project.app.app_context(), pytest.raises(MigrationError) as error:
+            doctor(fix=True, write=True)
+        assert str(error.value) == "could not write %s (No space left on device): it is unchanged" % os.path.join(
+            "migrations", "versions", "d02_rename_admin.py")
+        assert target.read_bytes() == before
+        assert sorted(os.listdir(str(target.parent))) == ["d02_rename_admin.py"]  # no temporary file left
+        filler.unlink()
+        capsys.readouterr()
+        with project.app.app_context(), pytest.raises(MigrationError):  # what --fix cannot rewrite remains
+            doctor(fix=True, write=True)
+        assert "sa.text(" in target.read_text() and "rewrote 1 revision file(s)" in capsys.readouterr().err
+    finally:
+        project.close()
+
+
 # -- signals, as only a process shows them ----------------------------------------------------
 
 
