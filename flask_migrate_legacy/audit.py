@@ -506,11 +506,12 @@ def _databases_not_ready(db: Any) -> List[Finding]:
 
 
 def _env_failure(error: Exception) -> Finding:
-    """The finding for env.py failing when run online: a database it cannot reach, or every db command failing."""
+    """The finding for env.py failing when run online: a database it cannot reach (or lost), or every db
+    command failing."""
     from sqlalchemy import exc as sa_exc
 
     cause = error.__cause__
-    if isinstance(cause, sa_exc.DBAPIError) and cause.statement is None:
+    if isinstance(cause, sa_exc.DBAPIError) and (cause.statement is None or cause.connection_invalidated):
         return Finding("advice", "database-unreachable", "", "%s: the database's state was not checked" % error,
                        "run again where it is")
     return Finding("fail", "env-py-fails", "", "running the migrations' env.py fails: %s" % error,

@@ -400,3 +400,29 @@ def test_a_database_that_is_not_there_is_advice_and_nothing_is_created(tmp_path,
         init()
     [finding], failed = fresh.doctor(capsys)
     assert not failed and finding["code"] == "no-database-yet" and not missing.exists()
+
+
+def test_a_connection_lost_during_the_check_is_advice_not_a_failure_of_env_py(tmp_path, monkeypatch, closes, capsys,
+                                                                             postgres_url):
+    import psycopg
+    import sqlalchemy as sa
+
+    monkeypatch.chdir(tmp_path)
+    project = closes(Project(postgres_url))
+    with project.app.app_context():
+        init()
+        upgrade()
+        engine = project.db.engine
+    killed = []
+
+    def kill_the_session(connection, cursor, statement, parameters, context, executemany):
+        if "alembic_version" in statement and not killed:  # the check's first look at the database
+            killed.append(connection.connection.dbapi_connection.info.backend_pid)
+            with psycopg.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres",
+                                 autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (killed[0],))
+
+    sa.event.listen(engine, "before_cursor_execute", kill_the_session)
+    [finding], failed = project.doctor(capsys)
+    assert killed and not failed
+    assert finding["code"] == "database-unreachable" and finding["message"].startswith("lost the connection")
