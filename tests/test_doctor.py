@@ -417,7 +417,7 @@ def test_a_connection_lost_during_the_check_is_advice_not_a_failure_of_env_py(tm
 
     def kill_the_session(connection, cursor, statement, parameters, context, executemany):
         if "alembic_version" in statement and not killed:  # the check's first look at the database
-            killed.append(connection.connection.dbapi_connection.info.backend_pid)
+            killed.append(cursor.connection.info.backend_pid)  # psycopg2 and psycopg alike
             with psycopg.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres",
                                  autocommit=True) as admin:
                 admin.execute("SELECT pg_terminate_backend(%s)", (killed[0],))
