@@ -104,12 +104,14 @@ def _string_value(node: Optional[ast.AST]) -> Any:
 
 def read_revision(path: str) -> Revision:
     """Parse one revision file (a file that does not parse gives tree None)."""
+    import io
     import tokenize
 
     try:
-        with tokenize.open(path) as handle:  # honours a coding line
-            encoding = handle.encoding
-            source = handle.read()
+        with open(path, "rb") as handle:
+            raw = handle.read()
+        encoding = tokenize.detect_encoding(io.BytesIO(raw).readline)[0]  # a coding line, or a BOM
+        source = raw.decode(encoding)  # line endings as they are: the fixer writes them back
         tree = ast.parse(source, path)
     except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
         return Revision(path, None, (), None, "")

@@ -2,8 +2,8 @@
 
 The findings come from ``audit``; this rewrites the two whose fix is mechanical
 (a plain SQL string wrapped in ``sa.text(...)``, ``select([a, b])`` as
-``select(a, b)``), by source position so that comments, layout and the file's
-encoding stay as they were, and writes each file atomically.
+``select(a, b)``), by source position so that comments, layout, line endings and the
+file's encoding stay as they were, and writes each file atomically.
 """
 
 import ast
@@ -26,7 +26,7 @@ def fixed_source(revision: Revision) -> Optional[str]:
     if revision.tree is None:
         return None
     edits: List[Tuple[int, int, str]] = []  # (start offset, end offset, replacement)
-    lines = revision.source.splitlines(keepends=True)
+    lines = python_lines(revision.source)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line))
@@ -60,15 +60,35 @@ def fixed_source(revision: Revision) -> Optional[str]:
         source = source[:start] + replacement + source[end:]
     if not re.search(r"^import sqlalchemy as sa\b", source, re.M) and "sa.text(" in source:
         source = _add_import(source)
-    ast.parse(source)  # a rewrite that does not parse is a bug: never write it
+    try:
+        ast.parse(source)
+    except SyntaxError as exc:  # a rewrite that does not parse is a bug: never write it
+        raise MigrationError("db doctor --fix could not rewrite %s safely (line %s would not parse): it is "
+                             "unchanged; please report this" % (shown_path(revision.path), exc.lineno)) from None
     return source
 
 
+_PYTHON_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def python_lines(source: str) -> List[str]:
+    """Split ``source`` into lines, ends kept, where Python's own parser does: at \\n, \\r\\n and \\r.
+
+    ``str.splitlines`` also splits at form feeds and U+2028, which would put
+    every position after one on the wrong line.
+    """
+    return _PYTHON_LINE.findall(source)
+
+
 def _add_import(source: str) -> str:
-    lines = source.splitlines(keepends=True)
+    lines = python_lines(source)
+    newline = re.search(r"\r\n|\r|\n", source)
+    ending = newline.group() if newline else "\n"
     position = next((i + 1 for i, line in reversed(list(enumerate(lines)))
                      if line.startswith(("import ", "from "))), 0)
-    lines.insert(position, "import sqlalchemy as sa\n")
+    if position and not lines[position - 1].endswith(("\n", "\r")):
+        lines[position - 1] += ending
+    lines.insert(position, "import sqlalchemy as sa" + ending)
     return "".join(lines)
 
 
@@ -87,8 +107,8 @@ def fix(directory: str, write: bool, out: IO[str]) -> int:
             continue
         changed += 1
         shown = shown_path(path)
-        out.write("".join(difflib.unified_diff(revision.source.splitlines(keepends=True),
-                                               new.splitlines(keepends=True), "a/" + shown, "b/" + shown)))
+        out.write("".join(difflib.unified_diff(python_lines(revision.source), python_lines(new),
+                                               "a/" + shown, "b/" + shown)))
         if write:
             try:
                 _write_atomically(path, new, revision.encoding)

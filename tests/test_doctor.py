@@ -1,5 +1,6 @@
 """db doctor: finds what will break in a legacy project, without false alarms, and fixes what is safe."""
 
+import io
 import json
 import os
 import shutil
@@ -12,7 +13,7 @@ from helpers import assert_ok, flask_db, manage, revision_in, table_names, write
 
 from flask_migrate_legacy import Migrate, MigrationError, doctor, downgrade, init, migrate, revision, upgrade
 from flask_migrate_legacy.audit import audit_folder, read_revision, select_takes_columns
-from flask_migrate_legacy.fixer import fixed_source
+from flask_migrate_legacy.fixer import fix, fixed_source
 
 GALLERY = os.path.join(os.path.dirname(__file__), "doctor_gallery")
 
@@ -167,6 +168,39 @@ def test_the_fixer_keeps_a_files_encoding_and_adds_the_import_it_needs(tmp_path)
     fixed = fixed_source(read_revision(str(path)))
     assert "import sqlalchemy as sa\n" in fixed and "execute(sa.text('SELECT 1'))  # é" in fixed
     assert read_revision(str(path)).encoding == "iso-8859-1"
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\n", "\r"])
+def test_the_fixer_keeps_line_endings_and_a_bom_and_counts_lines_as_python_does(tmp_path, newline):
+    # A form feed and U+2028 in comments are not line breaks to Python, only to str.splitlines.
+    lines = ["# \x0c page 2 \u2028 still the same line", "from alembic import op", "revision = 'r1'",
+             "down_revision = None", "", "def upgrade():", "    op.get_bind().execute('SELECT 1')  # \u2028 é", ""]
+    path = tmp_path / "migrations" / "versions" / "r1_.py"
+    path.parent.mkdir(parents=True)
+    original = newline.join(lines).encode("utf-8-sig")
+    path.write_bytes(original)
+    fix(str(tmp_path / "migrations"), write=True, out=io.StringIO())
+    written = path.read_bytes()
+    assert written.startswith(b"\xef\xbb\xbf")
+    expected = lines[:2] + ["import sqlalchemy as sa"] + lines[2:6] + [
+        "    op.get_bind().execute(sa.text('SELECT 1'))  # \u2028 é", ""]
+    assert written.decode("utf-8-sig") == newline.join(expected)
+
+
+def test_a_rewrite_that_would_not_parse_is_one_line_and_the_file_is_left_as_it_was(tmp_path, monkeypatch):
+    from flask_migrate_legacy import fixer
+
+    path = tmp_path / "migrations" / "versions" / "r1_.py"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"# \x0c\nfrom alembic import op\nrevision = 'r1'\ndown_revision = None\n\n"
+                     b"def upgrade():\n    op.get_bind().execute('SELECT 1')\n")
+    before = path.read_bytes()
+    # the line splitting this package had: it counted the form feed as a line break
+    monkeypatch.setattr(fixer, "python_lines", lambda source: source.splitlines(keepends=True))
+    with pytest.raises(MigrationError) as raised:
+        fixer.fix(str(tmp_path / "migrations"), write=True, out=io.StringIO())
+    assert str(raised.value).startswith("db doctor --fix could not rewrite ") and "\n" not in str(raised.value)
+    assert "it is unchanged" in str(raised.value) and path.read_bytes() == before
 
 
 class App:
