@@ -50,7 +50,7 @@ def translate(exc: BaseException, state: Optional["MigrateState"] = None, config
     """
     writes_database = needs_of(operation).writes_database
     if isinstance(exc, LockLost):
-        return LockLost(str(exc) + describe_aftermath(state))
+        return LockLost(str(exc) + _masked(_aftermath(state, exc), state))
     if isinstance(exc, MigrationError):
         return exc
     if isinstance(exc, UserError):
@@ -63,11 +63,14 @@ def translate(exc: BaseException, state: Optional["MigrateState"] = None, config
                                % (interruption_description(exc), command_name(operation)), exc)
         message = interruption_description(exc) + "."
         if writes_database:
-            message += _aftermath(state)
+            message += _aftermath(state, exc)
         return Interrupted(_masked(message, state), exc)
     message = _describe(exc, state, config)
     if writes_database and _ran_in_migration(exc, config):
-        message += _aftermath(state)
+        aftermath = _aftermath(state, exc)
+        if aftermath and not message.rstrip().endswith((".", "!", "?")):
+            message = message.rstrip() + "."  # the aftermath is a sentence of its own
+        message += aftermath
     return MigrationError(_masked(" ".join(message.split()), state))
 
 
@@ -291,33 +294,50 @@ def _is_db_error(exc: BaseException) -> bool:
     return isinstance(exc, sa_exc.DBAPIError) and exc.statement is not None
 
 
-def describe_aftermath(state: Optional["MigrateState"]) -> str:
-    """Say where a stopped run left the default database, passwords masked (or nothing if unknown)."""
-    return _masked(_aftermath(state), state)
+def _aftermath(state: Optional["MigrateState"], exc: Optional[BaseException]) -> str:
+    """Say where the run that ``exc`` stopped left its database (nothing when that is not known).
 
-
-def _aftermath(state: Optional["MigrateState"]) -> str:
-    """Say where the failed run left the default database (nothing when no database is known)."""
+    The database, version table and transactional DDL are those of the
+    migration context that was running (env.py may name its own version
+    table, set ``transactional_ddl`` or migrate several databases); without
+    one, those of the app's default database. A run that wrote SQL out
+    (``--sql``) changed no database: nothing to say.
+    """
     from alembic.runtime.migration import MigrationContext
 
-    if state is None or state.db is None:
+    context = _running_migration_context(exc)
+    if context is not None and (context.as_sql or context.connection is None):
+        return ""
+    if context is None and (state is None or state.db is None):
         return ""
     try:
-        engine = engine_for(real_db(state.db))
-        options = {}
-        version_table = state.configure_args.get("version_table")
-        if version_table:
-            options["version_table"] = version_table
+        if context is not None:
+            engine = context.connection.engine
+            options = {"version_table": context.version_table, "version_table_schema": context.version_table_schema}
+            transactional = bool(context.impl.transactional_ddl)
+        else:
+            engine = engine_for(real_db(state.db))  # type: ignore[union-attr]
+            options = {}
+            version_table = state.configure_args.get("version_table")  # type: ignore[union-attr]
+            if version_table:
+                options["version_table"] = version_table
+            transactional = engine.dialect.name in _TRANSACTIONAL_DDL
         with engine.connect() as connection:
             heads = MigrationContext.configure(connection, opts=options).get_current_heads()
         dialect = engine.dialect.name
     except Exception:
         return ""
     at = ", ".join(heads) if heads else "base (no revision)"
-    if dialect in _TRANSACTIONAL_DDL:
+    if transactional:
         return (
             " The open transaction was rolled back (transactional DDL): the database is at revision %s and its "
             "schema matches it; fix the script and run the command again." % at
+        )
+    if dialect in _TRANSACTIONAL_DDL:  # the database could have rolled back: env.py said not to
+        return (
+            " The database is at revision %s; transactional DDL is turned off (transactional_ddl=False in "
+            "env.py), so statements of the failed revision that ran before it stopped may have stayed applied: "
+            "check, then undo them by hand or fix the script so it can run again over them." % at
         )
     return (
         " The database is at revision %s; statements of the failed revision that ran before it stopped, if "
@@ -325,6 +345,18 @@ def _aftermath(state: Optional["MigrateState"]) -> str:
         "again over them."
         % (at, _NON_TRANSACTIONAL_NAMES.get(dialect, dialect))
     )
+
+
+def _running_migration_context(exc: Optional[BaseException]) -> Any:
+    """Return the innermost Alembic MigrationContext whose method ``exc`` passed through, or None."""
+    from alembic.runtime.migration import MigrationContext
+
+    found = None
+    for frame, _ in traceback.walk_tb(exc.__traceback__ if exc is not None else None):
+        candidate = frame.f_locals.get("self")
+        if isinstance(candidate, MigrationContext):
+            found = candidate
+    return found
 
 
 def _script_location(config: Optional["Config"]) -> str:

@@ -2,6 +2,8 @@
 lost connections, Ctrl-C, and passwords kept out of every output."""
 
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -254,6 +256,55 @@ def test_a_migration_failing_in_its_third_step(project, server_url):
     assert_ok(manage_in_process(project, "db", "upgrade", env=env))
     assert revision_in(server_url) == revision_id(2)
     assert table_names(server_url) == {"alembic_version", "a", "b", "c", "d", "e"}
+
+
+def test_the_aftermath_reads_the_version_table_and_database_env_py_migrated(project, server_url):
+    # env.py keeps its revision in a table of its own: the default alembic_version is not there.
+    env = {"DATABASE_URL": server_url}
+    assert_ok(manage_in_process(project, "db", "init", env=env))
+    shutil.copy(os.path.join(os.path.dirname(__file__), "envpy_gallery", "own_version_table.py"),
+                os.path.join(project, "migrations", "env.py"))
+    write_revision(project, 1, "op.create_table('a', sa.Column('id', sa.Integer, primary_key=True))")
+    write_revision(project, 2, FIVE_STEPS, message="five_steps")
+    assert_ok(manage_in_process(project, "db", "upgrade", revision_id(1), env=env))
+
+    failed = manage_in_process(project, "db", "upgrade", env=env)
+    line = assert_one_line_error(failed, "no_such_table", "database is at revision %s" % revision_id(1))
+    assert re.search(r"exist\W*\. The (open transaction|database)", line), line  # two sentences
+    assert table_names(server_url) >= {"shop_alembic_version", "a"} and "alembic_version" not in table_names(server_url)
+
+
+def test_with_transactional_ddl_turned_off_in_env_py_it_does_not_promise_a_rollback(project, postgres_url):
+    env = {"DATABASE_URL": postgres_url}
+    assert_ok(manage_in_process(project, "db", "init", env=env))
+    env_py = os.path.join(project, "migrations", "env.py")
+    with open(env_py) as handle:
+        source = handle.read()
+    online = "target_metadata=get_metadata(), **options)"
+    assert online in source
+    with open(env_py, "w") as handle:
+        handle.write(source.replace(online, "target_metadata=get_metadata(), transactional_ddl=False, **options)"))
+    write_revision(project, 1, "op.create_table('a', sa.Column('id', sa.Integer, primary_key=True))")
+    write_revision(project, 2, FIVE_STEPS, message="five_steps")
+    assert_ok(manage_in_process(project, "db", "upgrade", revision_id(1), env=env))
+
+    failed = manage_in_process(project, "db", "upgrade", env=env)
+    line = assert_one_line_error(failed, "no_such_table", "database is at revision %s" % revision_id(1),
+                                 "transactional DDL is turned off", "may have stayed applied")
+    assert "rolled back" not in line and "does not roll back" not in line
+
+
+def test_a_failed_sql_run_says_nothing_of_the_database_it_did_not_touch(project, server_url):
+    env = {"DATABASE_URL": server_url}
+    assert_ok(manage_in_process(project, "db", "init", env=env))
+    write_revision(project, 1, "op.create_table('a', sa.Column('id', sa.Integer, primary_key=True))")
+    write_revision(project, 2, "raise RuntimeError('cannot be written as SQL')", message="online_only")
+    assert_ok(manage_in_process(project, "db", "upgrade", revision_id(1), env=env))
+
+    failed = manage_in_process(project, "db", "upgrade", "--sql", "%s:head" % revision_id(1), env=env)
+    line = assert_one_line_error(failed, "revision %s" % revision_id(2), "cannot be written as SQL")
+    assert "database is at" not in line and "rolled back" not in line and "stayed applied" not in line
+    assert revision_in(server_url) == revision_id(1)
 
 
 def find_backend(admin, database, text):
