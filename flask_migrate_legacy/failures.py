@@ -297,54 +297,66 @@ def _is_db_error(exc: BaseException) -> bool:
 def _aftermath(state: Optional["MigrateState"], exc: Optional[BaseException]) -> str:
     """Say where the run that ``exc`` stopped left its database (nothing when that is not known).
 
-    The database, version table and transactional DDL are those of the
-    migration context that was running (env.py may name its own version
-    table, set ``transactional_ddl`` or migrate several databases); without
-    one, those of the app's default database. A run that wrote SQL out
-    (``--sql``) changed no database: nothing to say.
+    A run that wrote SQL out (``--sql``) changed no database: nothing to say.
     """
-    from alembic.runtime.migration import MigrationContext
-
     context = _running_migration_context(exc)
     if context is not None and (context.as_sql or context.connection is None):
         return ""
-    if context is None and (state is None or state.db is None):
-        return ""
     try:
-        if context is not None:
-            engine = context.connection.engine
-            options = {"version_table": context.version_table, "version_table_schema": context.version_table_schema}
-            transactional = bool(context.impl.transactional_ddl)
-        else:
-            engine = engine_for(real_db(state.db))  # type: ignore[union-attr]
-            options = {}
-            version_table = state.configure_args.get("version_table")  # type: ignore[union-attr]
-            if version_table:
-                options["version_table"] = version_table
-            transactional = engine.dialect.name in _TRANSACTIONAL_DDL
-        with engine.connect() as connection:
-            heads = MigrationContext.configure(connection, opts=options).get_current_heads()
-        dialect = engine.dialect.name
+        stopped = _stopped_at(state, context)
     except Exception:
         return ""
+    if stopped is None:
+        return ""
+    heads, dialect, transactional, url = stopped
     at = ", ".join(heads) if heads else "base (no revision)"
+    named = " " + masked_url(url) if url is not None else ""
     if transactional:
         return (
-            " The open transaction was rolled back (transactional DDL): the database is at revision %s and its "
-            "schema matches it; fix the script and run the command again." % at
+            " The open transaction was rolled back (transactional DDL): the database%s is at revision %s and "
+            "its schema matches it; fix the script and run the command again." % (named, at)
         )
     if dialect in _TRANSACTIONAL_DDL:  # the database could have rolled back: env.py said not to
         return (
-            " The database is at revision %s; transactional DDL is turned off (transactional_ddl=False in "
+            " The database%s is at revision %s; transactional DDL is turned off (transactional_ddl=False in "
             "env.py), so statements of the failed revision that ran before it stopped may have stayed applied: "
-            "check, then undo them by hand or fix the script so it can run again over them." % at
+            "check, then undo them by hand or fix the script so it can run again over them." % (named, at)
         )
     return (
-        " The database is at revision %s; statements of the failed revision that ran before it stopped, if "
+        " The database%s is at revision %s; statements of the failed revision that ran before it stopped, if "
         "any, stayed applied (%s does not roll back DDL): undo them by hand, or fix the script so it can run "
         "again over them."
-        % (at, _NON_TRANSACTIONAL_NAMES.get(dialect, dialect))
+        % (named, at, _NON_TRANSACTIONAL_NAMES.get(dialect, dialect))
     )
+
+
+def _stopped_at(state: Optional["MigrateState"], context: Any) -> Optional[Tuple[Tuple[str, ...], str, bool, Any]]:
+    """Read (heads, dialect name, transactional DDL, URL if not the default database's) after a stop.
+
+    The database, version table and transactional DDL are those of the
+    migration context that was running (env.py may name its own version
+    table, turn transactional DDL off or migrate several databases); without
+    one, those of the app's default database.
+    """
+    from alembic.runtime.migration import MigrationContext
+
+    default = engine_for(real_db(state.db)) if state is not None and state.db is not None else None
+    if context is not None:
+        engine = context.connection.engine
+        options = {"version_table": context.version_table, "version_table_schema": context.version_table_schema}
+        transactional = bool(context.impl.transactional_ddl)
+    elif default is not None:
+        engine, options = default, {}
+        version_table = state.configure_args.get("version_table")  # type: ignore[union-attr]
+        if version_table:
+            options["version_table"] = version_table
+        transactional = engine.dialect.name in _TRANSACTIONAL_DDL
+    else:
+        return None
+    with engine.connect() as connection:
+        heads = MigrationContext.configure(connection, opts=options).get_current_heads()
+    other = default is not None and engine.url != default.url
+    return tuple(heads), engine.dialect.name, transactional, engine.url if other else None
 
 
 def _running_migration_context(exc: Optional[BaseException]) -> Any:

@@ -1,6 +1,7 @@
 """Production safety, end to end on real databases: the migration lock, failures mid-way,
 lost connections, Ctrl-C, and passwords kept out of every output."""
 
+import json
 import os
 import re
 import shutil
@@ -14,7 +15,15 @@ import pytest
 import sqlalchemy as sa
 import warm
 from conftest import SECRET_PASSWORD
-from helpers import assert_ok, assert_one_line_error, clean_env, revision_in, table_names
+from helpers import (
+    USER_AND_AUDIT_EVENT,
+    assert_ok,
+    assert_one_line_error,
+    clean_env,
+    revision_in,
+    table_names,
+    write_project,
+)
 from inprocess import manage_in_process
 
 REVISION_TEMPLATE = '''\
@@ -272,6 +281,30 @@ def test_the_aftermath_reads_the_version_table_and_database_env_py_migrated(proj
     line = assert_one_line_error(failed, "no_such_table", "database is at revision %s" % revision_id(1))
     assert re.search(r"exist\W*\. The (open transaction|database)", line), line  # two sentences
     assert table_names(server_url) >= {"shop_alembic_version", "a"} and "alembic_version" not in table_names(server_url)
+
+
+def test_a_multidb_failure_names_the_bind_that_failed_and_where_it_stopped(tmp_path, postgres_url, mariadb_url):
+    project = str(tmp_path)
+    write_project(project, models=USER_AND_AUDIT_EVENT)
+    env = {"DATABASE_URL": postgres_url, "DATABASE_BINDS": json.dumps({"audit": mariadb_url})}
+    assert_ok(manage_in_process(project, "db", "init", "--multidb", env=env))
+    assert_ok(manage_in_process(project, "db", "migrate", "-m", "both", "--rev-id", revision_id(1), env=env))
+    assert_ok(manage_in_process(project, "db", "upgrade", env=env))
+    assert_ok(manage_in_process(project, "db", "revision", "-m", "fails", "--rev-id", revision_id(2), env=env))
+    path = os.path.join(project, "migrations", "versions", "%s_fails.py" % revision_id(2))
+    with open(path) as handle:
+        source = handle.read()
+    with open(path, "w") as handle:  # the audit bind (MariaDB) fails after one DDL statement
+        handle.write(source.replace("def upgrade_audit():\n", "def upgrade_audit():\n"
+                                    "    op.create_table('x', sa.Column('id', sa.Integer, primary_key=True))\n"
+                                    "    op.execute('INSERT INTO no_such_table VALUES (1)')\n"))
+
+    failed = manage_in_process(project, "db", "upgrade", env=env)
+    line = assert_one_line_error(failed, "no_such_table", "The database mysql+pymysql://root@127.0.0.1:3306/",
+                                 "is at revision %s" % revision_id(1), "stayed applied (MySQL/MariaDB")
+    assert "rolled back" not in line
+    assert revision_in(mariadb_url) == revision_in(postgres_url) == revision_id(1)
+    assert "x" in table_names(mariadb_url)  # what the line said stayed applied, did
 
 
 def test_with_transactional_ddl_turned_off_in_env_py_it_does_not_promise_a_rollback(project, postgres_url):
