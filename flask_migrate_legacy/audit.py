@@ -9,6 +9,7 @@ written: ``fixer.py`` rewrites what can be rewritten, when asked to.
 
 import ast
 import os
+import re
 import sys
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
 
@@ -91,6 +92,11 @@ class Revision(NamedTuple):
     tree: Optional[ast.Module]
     source: str
     encoding: str = "utf-8"  # as its coding line says
+    #: Why Python cannot read it ("" when it can).
+    problem: str = ""
+    #: The first line holding bytes its encoding cannot decode (0: none). Python reads such
+    #: bytes in comments; ``source`` then holds U+FFFD for them, so the fixer leaves the file.
+    undecodable_line: int = 0
 
 
 def _string_value(node: Optional[ast.AST]) -> Any:
@@ -103,18 +109,30 @@ def _string_value(node: Optional[ast.AST]) -> Any:
 
 
 def read_revision(path: str) -> Revision:
-    """Parse one revision file (a file that does not parse gives tree None)."""
+    """Parse one revision file as Python itself reads it (a file that does not parse gives tree None)."""
     import io
     import tokenize
 
     try:
         with open(path, "rb") as handle:
             raw = handle.read()
+    except OSError as exc:
+        return Revision(path, None, (), None, "", problem="cannot be read (%s)" % (exc.strerror or exc))
+    try:
         encoding = tokenize.detect_encoding(io.BytesIO(raw).readline)[0]  # a coding line, or a BOM
+    except SyntaxError:  # an unknown coding, or a first line that is not UTF-8: ast.parse below decides
+        encoding = "utf-8"
+    undecodable_line = 0
+    try:
         source = raw.decode(encoding)  # line endings as they are: the fixer writes them back
-        tree = ast.parse(source, path)
-    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
-        return Revision(path, None, (), None, "")
+    except UnicodeDecodeError as exc:
+        source = raw.decode(encoding, "replace")
+        undecodable_line = raw[:exc.start].count(b"\n") + 1
+    try:
+        tree = ast.parse(raw, path)  # bytes: Python decodes them as an import would
+    except (SyntaxError, ValueError) as exc:
+        revision_id, downs = _ids_by_pattern(source)
+        return Revision(path, revision_id, downs, None, source, encoding, problem=_syntax_problem(exc))
     assigned: Dict[str, ast.AST] = {}
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
@@ -124,7 +142,27 @@ def read_revision(path: str) -> Revision:
     revision = _string_value(assigned.get("revision"))
     down = _string_value(assigned.get("down_revision"))
     downs = tuple(down) if isinstance(down, (list, tuple)) else ((down,) if isinstance(down, str) else ())
-    return Revision(path, revision if isinstance(revision, str) else None, downs, tree, source, encoding)
+    return Revision(path, revision if isinstance(revision, str) else None, downs, tree, source, encoding,
+                    undecodable_line=undecodable_line)
+
+
+def _syntax_problem(exc: BaseException) -> str:
+    if isinstance(exc, SyntaxError):
+        return "line %s: %s" % (exc.lineno, " ".join(str(exc.msg).split())) if exc.lineno else str(exc.msg)
+    return " ".join(str(exc).split())  # ValueError: a null byte
+
+
+_ID_LINE = r"^%s\s*(?::[^=]*)?=\s*(.*)$"
+
+
+def _ids_by_pattern(source: str) -> Tuple[Optional[str], Tuple[str, ...]]:
+    """Read ``revision`` and ``down_revision`` from a file that does not parse, so that one broken
+    file is one finding, not also a missing parent for each of its children."""
+    found = re.search(_ID_LINE % "revision", source, re.M)
+    revision = re.match(r"""\s*['"]([^'"]+)['"]""", found.group(1)) if found else None
+    down = re.search(_ID_LINE % "down_revision", source, re.M)
+    downs = tuple(re.findall(r"""['"]([^'"]+)['"]""", down.group(1))) if down else ()
+    return (revision.group(1) if revision else None), downs
 
 
 def is_string_sql(node: ast.AST) -> bool:
@@ -247,10 +285,17 @@ class _RevisionAudit(ast.NodeVisitor):
 def audit_revision(revision: Revision, shown: str) -> List[Finding]:
     """Return the findings of one parsed revision file."""
     if revision.tree is None:
-        return [Finding("fail", "does-not-parse", shown, "the revision file does not parse as Python",
-                        "fix its syntax (python -m py_compile %s)" % shown)]
+        return [Finding("fail", "does-not-parse", shown, "Python cannot read the revision file (%s)"
+                        % revision.problem, "fix it (python -m py_compile %s says the same)" % shown)]
     visitor = _RevisionAudit(revision, shown)
     visitor.visit(revision.tree)
+    if revision.undecodable_line:
+        visitor.findings = [finding._replace(fixable=False) for finding in visitor.findings]
+        visitor.findings.append(Finding(
+            "advice", "not-in-its-encoding", "%s:%d" % (shown, revision.undecodable_line),
+            "the file is not valid %s: Python runs it (the bytes are in comments), but editors and tools that "
+            "read it as %s, db doctor --fix among them, do not" % ((revision.encoding.upper(),) * 2),
+            "save it as UTF-8, or declare what it is on its first line (# -*- coding: latin-1 -*-)"))
     if visitor.reads_database:
         visitor.findings.append(Finding(
             "advice", "needs-database", shown,
@@ -437,9 +482,11 @@ def _driver_findings(bind: Optional[str], url: Any) -> List[Finding]:
     return []
 
 
-#: Findings after which running env.py would fail, or touch an empty file: the database is not checked.
+#: Findings after which running env.py (and Alembic loading the revisions) would fail, or touch an
+#: empty file: the database is not checked.
 BLOCKS_DATABASE_CHECK = frozenset({"driver", "argument-given-twice", "removed-flask-sqlalchemy-api",
-                                   "moved-sqlite-file"})
+                                   "moved-sqlite-file", "does-not-parse", "no-revision-id", "missing-parent",
+                                   "cycle"})
 
 
 def audit_database(db: Any, run_env: Callable[[Callable[..., Any]], Set[str]]) -> List[Finding]:

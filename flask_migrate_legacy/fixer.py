@@ -23,7 +23,7 @@ def fixed_source(revision: Revision) -> Optional[str]:
     and ``select([a, b])`` becomes ``select(a, b)``. Edits are made on the
     source text by position, so comments and layout stay as they were.
     """
-    if revision.tree is None:
+    if revision.tree is None or revision.undecodable_line:
         return None
     edits: List[Tuple[int, int, str]] = []  # (start offset, end offset, replacement)
     lines = python_lines(revision.source)

@@ -3,6 +3,7 @@
 import io
 import json
 import os
+import re
 import shutil
 import sys
 
@@ -111,6 +112,46 @@ def test_a_duplicate_revision_id_and_a_file_without_one(tmp_path):
             handle.write(text)
     codes = sorted(finding.code for finding in audit_folder(folder))
     assert codes == ["does-not-parse", "duplicate-revision", "no-revision-id"]
+
+
+def write_versions(folder, files):
+    for name, data in files.items():
+        with open(os.path.join(folder, "versions", name), "wb") as handle:
+            handle.write(data)
+
+
+def test_a_file_python_reads_is_not_said_to_fail_whatever_its_bytes(tmp_path):
+    # Python runs a file with Latin-1 bytes in a comment and no coding line (Flask-Migrate 2.x
+    # revisions edited on Windows): db doctor said it did not parse, its child had a missing
+    # parent, and the history two heads.
+    folder = migrations_folder(str(tmp_path), [])
+    write_versions(folder, {
+        "a_.py": b"revision = 'a'\ndown_revision = None\n",
+        "b_.py": b"# Ge\xe4ndert von M\xfcller\nrevision = 'b'\ndown_revision = 'a'\n"
+                 b"def upgrade():\n    op.get_bind().execute('SELECT 1')\n",
+        "c_.py": b"revision = 'c'\ndown_revision = 'b'\n",
+    })
+    findings = audit_folder(folder)
+    assert sorted(finding.code for finding in findings) == ["needs-database", "not-in-its-encoding", "string-sql"]
+    [advice] = [finding for finding in findings if finding.code == "not-in-its-encoding"]
+    assert advice.severity == "advice" and advice.where.endswith("b_.py:1") and "UTF-8" in advice.message
+    assert not any(finding.fixable for finding in findings)  # --fix cannot write back bytes it could not read
+    assert fixed_source(read_revision(os.path.join(folder, "versions", "b_.py"))) is None
+
+
+def test_a_file_python_cannot_read_is_one_finding_saying_why(tmp_path):
+    folder = migrations_folder(str(tmp_path), [])
+    write_versions(folder, {
+        "a_.py": b"revision = 'a'\ndown_revision = None\n",
+        "b_.py": b"revision = 'b'\ndown_revision = 'a'\ndef upgrade():\n    x = (\n",
+        "c_.py": b"revision: str = 'c'\ndown_revision = ('b',)\n",
+        "d_.py": b"revision = 'd'\ndown_revision = 'c'\nname = 'M\xfcller'\n",  # not UTF-8 in code
+    })
+    findings = audit_folder(folder)
+    assert sorted(finding.code for finding in findings) == ["does-not-parse", "does-not-parse"]
+    by_file = {os.path.basename(finding.where): finding.message for finding in findings}
+    assert re.search(r"\(line \d+: \S", by_file["b_.py"]), by_file["b_.py"]  # Python's own words, per version
+    assert "utf-8" in by_file["d_.py"].lower()
 
 
 def test_the_env_generation_is_named_with_what_it_means(tmp_path):
@@ -415,6 +456,19 @@ def test_env_py_failing_when_it_runs_will_fail_every_command(tmp_path, monkeypat
     assert failed and finding["severity"] == "fail" and finding["code"] == "env-py-fails"
     assert finding["message"].startswith("running the migrations' env.py fails: ")
     assert "RuntimeError: the settings module is gone" in finding["message"]
+
+
+def test_a_revision_python_cannot_read_is_reported_not_raised_by_the_database_check(tmp_path, monkeypatch, closes,
+                                                                                    capsys):
+    monkeypatch.chdir(tmp_path)
+    project = closes(Project("sqlite:///" + str(tmp_path / "app.db")))
+    with project.app.app_context():
+        init()
+        upgrade()
+    with open(os.path.join("migrations", "versions", "b_.py"), "w") as handle:
+        handle.write("revision = 'b'\ndown_revision = None\ndef upgrade(:\n")
+    findings, failed = project.doctor(capsys)  # Alembic loading it would raise SyntaxError
+    assert failed and [finding["code"] for finding in findings] == ["does-not-parse"]
 
 
 def test_a_database_that_is_not_there_is_advice_and_nothing_is_created(tmp_path, monkeypatch, closes, capsys):
