@@ -336,11 +336,28 @@ def _read_only_env(directory: str) -> Callable[[Callable[..., Any]], Set[str]]:
         script = ScriptDirectory.from_config(config)
         env_script = os.path.join(config.get_main_option("script_location") or "", "env.py")
         with sigterm_as_interrupt(), _reported(config, doctor), state.running(env_script), \
-                _env_sees_engine_urls(state), EnvironmentContext(config, script, fn=fn, dont_mutate=True):
+                _env_sees_engine_urls(state), _quiet_info_logs(), \
+                EnvironmentContext(config, script, fn=fn, dont_mutate=True):
             script.run_env()
         return set(script.get_heads())
 
     return run
+
+
+@contextlib.contextmanager
+def _quiet_info_logs() -> Iterator[None]:
+    """Keep Alembic's INFO lines ("Context impl ...") out of db doctor's report; warnings still show.
+
+    ``logging.disable`` because env.py's ``fileConfig`` resets every logger's level.
+    """
+    import logging
+
+    previous = logging.root.manager.disable
+    logging.disable(logging.INFO)
+    try:
+        yield
+    finally:
+        logging.disable(previous)
 
 
 @operation()

@@ -305,13 +305,14 @@ def test_a_clean_project_has_nothing_to_report(migrated, capsys):
     with migrated.app.app_context():
         capsys.readouterr()
         doctor()
-        out = capsys.readouterr().out
+        out, err = capsys.readouterr()
         doctor(format="json")
         report = json.loads(capsys.readouterr().out)
     # Before Python 3.10 one piece of advice is true for every project: newer Alembic needs 3.10.
     limit = [f for f in report["findings"] if f["code"] == "alembic-python-limit"]
     assert len(limit) == (1 if sys.version_info < (3, 10) else 0)
     assert out.endswith("db doctor: 0 will fail, 0 may fail, %d advice\n" % len(limit))
+    assert "INFO" not in err and "Context impl" not in err  # the report alone, not env.py's logging
     assert report == {"findings": limit, "summary": "0 will fail, 0 may fail, %d advice" % len(limit), "exit_status": 0}
 
 
