@@ -83,6 +83,24 @@ def _reported(config: Optional["Config"] = None, operation: Optional[Callable[..
         raise error from exc
 
 
+#: What a new revision file holds as text, by the option that gives it.
+_WRITTEN_AS_TEXT = (("message", "-m/--message"), ("rev_id", "--rev-id"), ("branch_label", "--branch-label"))
+
+
+def _refuse_undecoded_text(**values: Optional[str]) -> None:
+    """Refuse a value that holds bytes the terminal's encoding could not decode.
+
+    Python keeps such bytes of the command line as lone surrogates; the revision
+    file is written as UTF-8, where Alembic's template stopped with a pointer to
+    a traceback file and left that file behind.
+    """
+    for name, option in _WRITTEN_AS_TEXT:
+        value = values.get(name)
+        if value is not None and re.search("[\udc80-\udcff]", value):
+            raise UsageError("%s holds bytes that are not text in this terminal's encoding (%s): give it as UTF-8 "
+                             "text; no file was written" % (option, ascii(value.encode("utf-8", "surrogateescape"))))
+
+
 def _run(operation: Callable[..., Any], config: "Config", *args: Any, **kwargs: Any) -> None:
     """Run the Alembic command ``operation`` declared, with what it declared it needs."""
     from alembic import command as alembic_command
@@ -215,6 +233,7 @@ def revision(directory: Optional[str] = None, message: Optional[str] = None, aut
              sql: bool = False, head: str = "head", splice: bool = False, branch_label: Optional[str] = None,
              version_path: Optional[str] = None, rev_id: Optional[str] = None, x_arg: XArg = None) -> None:
     """Create a new revision file."""
+    _refuse_undecoded_text(message=message, rev_id=rev_id, branch_label=branch_label)
     config = _config(directory, x_arg, opts=["autogenerate"] if autogenerate else None)
     _run(revision, config, message, autogenerate=autogenerate, sql=sql, head=head, splice=splice,
          branch_label=branch_label, version_path=version_path, rev_id=rev_id)
@@ -225,6 +244,7 @@ def migrate(directory: Optional[str] = None, message: Optional[str] = None, sql:
             splice: bool = False, branch_label: Optional[str] = None, version_path: Optional[str] = None,
             rev_id: Optional[str] = None, x_arg: XArg = None) -> None:
     """Autogenerate a new revision file (alias for 'revision --autogenerate')."""
+    _refuse_undecoded_text(message=message, rev_id=rev_id, branch_label=branch_label)
     config = _config(directory, x_arg, opts=["autogenerate"])
     _run(migrate, config, message, autogenerate=True, sql=sql, head=head, splice=splice,
          branch_label=branch_label, version_path=version_path, rev_id=rev_id)
@@ -241,6 +261,7 @@ def merge(directory: Optional[str] = None, revisions: Union[str, Sequence[str]] 
           message: Optional[str] = None, branch_label: Optional[str] = None, rev_id: Optional[str] = None,
           x_arg: XArg = None) -> None:
     """Merge two or more revisions into one new revision file."""
+    _refuse_undecoded_text(message=message, rev_id=rev_id, branch_label=branch_label)
     if not isinstance(revisions, str):
         revisions = list(revisions) or "heads"
     config = _config(directory, x_arg)

@@ -7,7 +7,7 @@ import time
 import pytest
 import sqlalchemy as sa
 from helpers import assert_ok, assert_one_line_error, flask_db, manage, revision_in, version_files
-from inprocess import manage_in_process
+from inprocess import flask_db_in_process, manage_in_process
 
 PASSWORD = "pw-not-to-print"
 
@@ -72,6 +72,25 @@ def test_unknown_dialect_and_malformed_url(migrated, project, cli):
 
     assert_one_line_error(run("nosuchdb://x/y"), "unknown database dialect", "nosuchdb")
     assert_one_line_error(run("not a url"), "bad database URL")
+    migrated()
+
+
+@pytest.mark.parametrize("cli", ["manage", "flask"])
+@pytest.mark.parametrize("args, option", [
+    (["revision", "-m", "Gr\udcfc\udcdfe"], "-m/--message"),  # b"Gr\xfc\xdfe": Latin-1 from a UTF-8 terminal
+    (["migrate", "-m", "ok", "--rev-id", "r\udce9v"], "--rev-id"),
+    (["revision", "-m", "ok", "--branch-label", "caf\udce9"], "--branch-label"),
+    (["merge", "-m", "\udcff", "heads"], "-m/--message"),
+])
+def test_bytes_the_terminal_could_not_decode_are_refused_before_any_file_is_written(migrated, project, cli, args,
+                                                                                  option):
+    # Python keeps such argv bytes as lone surrogates; Alembic's template failed on them, pointing
+    # to a traceback file it left in /tmp.
+    run = manage_in_process if cli == "manage" else flask_db_in_process
+    result = run(project, *(["db"] if cli == "manage" else []), *args, env=migrated.env)
+    line = assert_one_line_error(result, option, "not text in this terminal's encoding", "no file was written",
+                                 code=2)
+    assert "\\x" in line  # the bytes, shown escaped
     migrated()
 
 
