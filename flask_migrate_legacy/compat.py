@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional
 
 from sqlalchemy import MetaData
 
+from .errors import OutputFailed
+
 if TYPE_CHECKING:  # for annotations only
     from flask import Flask
 
@@ -81,7 +83,12 @@ class MaskedStream:
         self._secrets = list(secrets)
 
     def write(self, text: str) -> int:
-        self._stream.write(mask_secrets(text, self._secrets))
+        try:
+            self._stream.write(mask_secrets(text, self._secrets))
+        except BrokenPipeError:
+            raise  # the reader went away (| head): Alembic keeps quiet about it
+        except OSError as exc:  # not an OSError any more, so that Alembic's printing does not swallow it
+            raise OutputFailed(exc) from exc
         return len(text)
 
     def __getattr__(self, name: str) -> Any:

@@ -44,6 +44,28 @@ class UsageError(MigrationError):
     exit_code = 2
 
 
+class OutputFailed(UserError):
+    """Standard output could not be written (a full disk, an I/O error): what it got is incomplete."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__("could not write the output (%s): what was written is incomplete"
+                         % (error.strerror or error))
+
+
+def flush_output() -> None:
+    """Flush stdout at the end of a command, a failure becoming :class:`OutputFailed`.
+
+    A reader that went away (``| head``) is not a failure: Alembic stays quiet
+    about it, and so does this.
+    """
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass
+    except OSError as exc:
+        raise OutputFailed(exc) from exc
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM (what systemd, Docker and Kubernetes send), raised so that it unwinds like Ctrl-C."""
 

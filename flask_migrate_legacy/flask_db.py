@@ -22,7 +22,7 @@ from .commands import (
     Argument,
     Subcommand,
 )
-from .errors import UserError, report
+from .errors import UserError, flush_output, report
 
 _GROUP_OPTIONS = __name__  # where the group's own -d/-x wait for the subcommand, on the click context
 
@@ -98,7 +98,9 @@ class DbGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            flush_output()  # a full disk under `> file` is an error, not a short file and exit 0
+            return result
         except UserError as exc:
             raise ReportedError(exc) from exc
 

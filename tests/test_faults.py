@@ -9,6 +9,7 @@ it (signals, waiting for another process's lock).
 import os
 import signal
 import subprocess
+import sys
 import textwrap
 import time
 
@@ -16,7 +17,7 @@ import pytest
 from conftest import IN_CI
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
-from helpers import assert_ok, manage, revision_in, table_names
+from helpers import assert_ok, assert_one_line_error, clean_env, manage, revision_in, table_names
 from inprocess import manage_in_process
 from test_production import (
     finish,
@@ -358,6 +359,51 @@ def test_doctor_fix_write_on_a_full_disk_keeps_every_file_whole(small_disk, tmp_
         assert "sa.text(" in target.read_text() and "rewrote 1 revision file(s)" in capsys.readouterr().err
     finally:
         project.close()
+
+
+def run_into(project, args, stdout, env):
+    """Run a command line of ``project`` with its standard output going to ``stdout`` (a file or a pipe)."""
+    command = [sys.executable, "manage.py", "db"] + args if args[0] != "flask" else \
+        [sys.executable, "-m", "flask", "db"] + args[1:]
+    process = subprocess.Popen(command, cwd=project, env=clean_env(dict(env, FLASK_APP="app.py")), stdout=stdout,
+                               stderr=subprocess.PIPE, text=True)
+    _, stderr = process.communicate(timeout=120)
+    return subprocess.CompletedProcess(command, process.returncode, "", stderr)
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("args", [["history"], ["upgrade", "--sql"], ["flask", "history"]])
+def test_output_redirected_to_a_full_disk_is_an_error_not_a_short_file(small_disk, project, sqlite_url, args):
+    # Alembic's printing swallows write errors: `db history > file` on a full disk exited 0 with the
+    # file cut short, and the SQL of --sql blamed env.py.
+    env = {"DATABASE_URL": sqlite_url}
+    assert_ok(manage_in_process(project, "db", "init", env=env))
+    for number in range(1, 4):
+        write_revision(project, number, "op.create_table('t%d', sa.Column('id', sa.Integer))" % number)
+    filler = fill(small_disk)
+    try:
+        with open(str(small_disk / "out.txt"), "w") as output:
+            result = run_into(project, args, output, env)
+    finally:
+        filler.unlink()
+    assert_one_line_error(result, "could not write the output (No space left on device): what was written is "
+                                  "incomplete")
+
+
+@pytest.mark.e2e
+def test_a_reader_that_goes_away_is_not_an_error(project, sqlite_url):
+    # `db history | head -1`: as under Alembic, quiet and exit 0.
+    env = {"DATABASE_URL": sqlite_url}
+    assert_ok(manage_in_process(project, "db", "init", env=env))
+    for number in range(1, 4):
+        write_revision(project, number, "pass")
+    read, write = os.pipe()
+    os.close(read)  # nobody will read
+    try:
+        result = run_into(project, ["history"], write, env)
+    finally:
+        os.close(write)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
 
 
 # -- signals, as only a process shows them ----------------------------------------------------

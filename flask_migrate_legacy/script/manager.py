@@ -8,7 +8,7 @@ import warnings
 from collections import OrderedDict
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from ..errors import UserError, report
+from ..errors import UserError, flush_output, report
 from .commands import VALUE_ACTIONS, Command, Option, Server, Shell, add_help, add_options
 from .errors import NoAppError
 
@@ -288,9 +288,11 @@ class Manager:
         if default_command is not None and len(argv) == 1:
             argv.append(default_command)
         try:
-            result = self.handle(argv[0], argv[1:])
-        except SystemExit as exc:
-            result = exc.code
+            try:
+                result = self.handle(argv[0], argv[1:])
+            except SystemExit as exc:
+                result = exc.code
+            flush_output()  # a full disk under `> file` is an error, not a short file and exit 0
         except UserError as exc:
             report(exc)
             result = exc.exit_code
