@@ -22,18 +22,48 @@ MASK = "***"
 # -- URLs ----------------------------------------------------------------------
 
 
+#: A byte of a path that is not UTF-8, as Python keeps it in a str (PEP 383).
+_UNDECODED_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def render_url(url: Any, hide_password: bool) -> str:
+    """Render a URL as text that reads back as the same URL.
+
+    SQLAlchemy >= 1.4 %-quotes the parts of a URL as UTF-8, which fails on the
+    bytes of a path that is not UTF-8 (a project folder named in Latin-1), and
+    would read back wrong if they were quoted: such bytes stay as they are.
+    """
+    if not hasattr(url, "render_as_string"):  # SQLAlchemy 1.3: str() shows the password, repr() masks it
+        return repr(url) if hide_password else str(url)
+    from urllib.parse import quote
+
+    from sqlalchemy.engine import URL
+
+    stand_ins: Dict[str, str] = {}
+    changed = {}
+    for name in ("username", "password", "database"):
+        value = getattr(url, name)
+        if isinstance(value, str) and _UNDECODED_BYTE.search(value):
+            def stand_in(match: "re.Match[str]") -> str:
+                private = chr(0xF0000 + ord(match.group()))  # a private-use character, quoted predictably
+                stand_ins[quote(private)] = match.group()
+                return private
+
+            changed[name] = _UNDECODED_BYTE.sub(stand_in, value)
+    text = URL.render_as_string(url.set(**changed) if changed else url, hide_password=hide_password)
+    for quoted, byte in stand_ins.items():
+        text = text.replace(quoted, byte)
+    return text
+
+
 def url_with_password(url: Any) -> str:
     """Render a URL with its real password (for engines and config, never output)."""
-    if hasattr(url, "render_as_string"):  # SQLAlchemy >= 1.4
-        return url.render_as_string(hide_password=False)
-    return str(url)  # SQLAlchemy 1.3 renders the password in str()
+    return render_url(url, hide_password=False)
 
 
 def masked_url(url: Any) -> str:
     """Render a URL with its password replaced by ``***``, safe to print."""
-    if hasattr(url, "render_as_string"):
-        return url.render_as_string(hide_password=True)
-    return repr(url)  # SQLAlchemy 1.3's repr masks the password
+    return render_url(url, hide_password=True)
 
 
 def password_of(url: Any) -> Optional[str]:
@@ -176,6 +206,9 @@ try:  # SQLAlchemy >= 1.4: URL is an immutable named tuple we can subclass.
         @classmethod
         def from_url(cls, url: Any) -> Any:
             return cls(*tuple(url))
+
+        def render_as_string(self, hide_password: bool = True) -> str:
+            return render_url(self, hide_password)
 
         def __str__(self) -> str:
             return self.render_as_string(hide_password=False)

@@ -184,6 +184,9 @@ def _bad_url_value(exc: BaseException) -> Optional[str]:
     """Describe a database URL that SQLAlchemy could not read, without quoting it (it may hold a password)."""
     frames = traceback.extract_tb(exc.__traceback__)
     if any(frame.filename.replace(os.sep, "/").endswith("sqlalchemy/engine/url.py") for frame in frames):
+        if isinstance(exc, UnicodeEncodeError) and "surrogates" in str(exc):
+            return ("the database URL holds bytes that are not UTF-8 (a path named in another encoding?), which "
+                    "SQLAlchemy cannot write as a URL: rename the folder or file in UTF-8")
         return ("cannot parse the database URL (%s): if its password holds '@', ':', '/', '%%', '#' or '?', "
                 "URL-encode it, e.g. urllib.parse.quote(password, safe='')" % type(exc).__name__)
     traceback_ = exc.__traceback__

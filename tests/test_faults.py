@@ -202,6 +202,24 @@ def test_a_stream_passes_writes_through_masked():
 # -- bad input and odd encodings ---------------------------------------------------------
 
 
+def test_a_url_sqlalchemy_cannot_write_for_bytes_that_are_not_utf8_is_not_blamed_on_a_password():
+    # What an env.py of its own meets when it renders the app's engine URL in a Latin-1 folder
+    # (this package's own rendering keeps such bytes: tests/test_legacy_envs.py).
+    from sqlalchemy.engine.url import make_url
+
+    from flask_migrate_legacy.compat import render_url
+    from flask_migrate_legacy.failures import translate
+
+    url = make_url("sqlite:////srv/caf\udce9/app.sqlite")
+    assert make_url(render_url(url, hide_password=False)) == url
+    if not hasattr(url, "render_as_string"):
+        pytest.skip("SQLAlchemy 1.3 does not quote a URL's parts")
+    with pytest.raises(UnicodeEncodeError) as raised:
+        url.render_as_string(hide_password=False)
+    message = str(translate(raised.value))
+    assert message.startswith("the database URL holds bytes that are not UTF-8") and "password" not in message
+
+
 @pytest.mark.parametrize("url,expected", [
     ("postgresql://user:p@ss:w/rd#x@127.0.0.1:5432/db", "cannot parse the database URL (ValueError): if its password"),
     ("mysql+pymysql://root@127.0.0.1:3306/db?connect_timeout=abc",

@@ -113,3 +113,29 @@ def test_relative_sqlite_path_is_fine_when_env_uses_the_engine(project):
     assert "Warning:" not in result.stderr
     assert_ok(manage_in_process(project, "db", "upgrade", env=env))
     assert "users" in table_names("sqlite:///" + os.path.join(project, "instance", "app.db"))
+
+
+@pytest.mark.parametrize("fixture", [None] + SINGLE_DATABASE_ENVS)
+def test_a_project_folder_whose_name_is_not_utf8_migrates(tmp_path, fixture):
+    # A folder named in Latin-1 (b"caf\xe9") on a UTF-8 system: Python keeps the byte as a lone
+    # surrogate, which SQLAlchemy could not render in a URL (every env.py renders the engine's).
+    from inprocess import flask_db_in_process
+
+    project = str(tmp_path / "caf\udce9")
+    os.mkdir(project)
+    write_project(project)
+    url = "sqlite:///" + os.path.join(project, "app.sqlite")
+    env = {"DATABASE_URL": url}
+    if fixture is None:
+        assert_ok(manage_in_process(project, "db", "init", env=env))
+    else:
+        use_legacy_env(project, fixture, env=env)
+    assert_ok(manage_in_process(project, "db", "migrate", "-m", "users", env=env))
+    [first] = version_files(project)
+    assert_ok(manage_in_process(project, "db", "upgrade", env=env))
+    assert "users" in table_names(url) and revision_in(url) == first.split("_")[0]
+    assert os.path.exists(os.path.join(project, "app.sqlite"))  # the file the app opens, not a look-alike
+    assert "--" in assert_ok(manage_in_process(project, "db", "upgrade", "--sql", "base:head", env=env)).stdout
+    assert first.split("_")[0] in assert_ok(flask_db_in_process(project, "current", env=env)).stdout
+    assert_ok(manage_in_process(project, "db", "downgrade", "base", env=env))
+    assert revision_in(url) is None
