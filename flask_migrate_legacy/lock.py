@@ -165,9 +165,20 @@ def migration_lock(state: "MigrateState", writes_database: bool, sql: bool = Fal
         yield
 
 
+#: MySQL/MariaDB refuse lock names longer than this.
+_LOCK_NAME_LIMIT = 64
+
+
 def _lock_name(engine: "Engine", bind: Optional[str]) -> str:
-    database = engine.url.database or ""
-    return ("flask_migrate_legacy:%s:%s" % (bind or "default", database))[:64]
+    """Name the migration lock of one database (and bind): the same for every process migrating it."""
+    name = "flask_migrate_legacy:%s:%s" % (bind or "default", engine.url.database or "")
+    if len(name) <= _LOCK_NAME_LIMIT:
+        return name
+    import hashlib
+
+    # Cut short, two long database names with a common start would share one lock.
+    digest = hashlib.sha1(name.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return name[:_LOCK_NAME_LIMIT - len(digest) - 1] + "~" + digest
 
 
 @contextlib.contextmanager
@@ -180,7 +191,7 @@ def _lock_engine(engine: "Engine", bind: Optional[str], timeout: float) -> Itera
             yield None
         return
     if dialect == "postgresql":
-        key = zlib.crc32(name.encode("utf-8")) - 2**31
+        key = zlib.crc32(name.encode("utf-8", "surrogateescape")) - 2**31
         acquire, release = "SELECT pg_try_advisory_lock(%d)" % key, "SELECT pg_advisory_unlock(%d)" % key
         probe: Tuple[Any, ...] = ("SELECT 1",)  # a session-level advisory lock lasts as long as its session
         settings = _SESSION_SETTINGS["postgresql"]

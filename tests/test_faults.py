@@ -139,6 +139,43 @@ def test_the_heartbeat_alone_keeps_the_lock_session_busy(postgres_url, make_proj
     assert revision_in(postgres_url) == revision_id(2)
 
 
+@pytest.mark.parametrize("server", ["postgresql", "mariadb"])
+def test_databases_whose_long_names_start_alike_do_not_share_a_lock(server, request):
+    # Lock names were cut at 64 characters (MySQL's limit): two apps on such databases waited
+    # for each other's migrations, and timed out saying another process held their lock.
+    import sqlalchemy as sa
+    from conftest import MariaDBServer, PostgresServer, _unique_name, postgres_scheme
+
+    from flask_migrate_legacy.lock import _lock_engine
+
+    request.getfixturevalue(server.replace("postgresql", "postgres") + "_url")  # fails in CI if unreachable
+    admin = PostgresServer() if server == "postgresql" else MariaDBServer()
+    common = _unique_name() + "_shared_start_of_a_long_name_"
+    names = [common + "eu", common + "us"]
+    engines = []
+    try:
+        for name in names:
+            if server == "postgresql":
+                with admin.admin() as connection:
+                    connection.execute('CREATE DATABASE "%s"' % name)
+                engines.append(sa.create_engine("%s://postgres@127.0.0.1:5432/%s" % (postgres_scheme(), name)))
+            else:
+                connection = admin.admin()
+                connection.cursor().execute("CREATE DATABASE `%s`" % name)
+                connection.close()
+                engines.append(sa.create_engine("mysql+pymysql://root@127.0.0.1:3306/%s" % name))
+        started = time.monotonic()
+        with _lock_engine(engines[0], None, timeout=30):
+            with _lock_engine(engines[1], None, timeout=2):
+                pass
+        assert time.monotonic() - started < 2
+    finally:
+        for engine in engines:
+            engine.dispose()
+        for name in names:
+            admin.drop(name)
+
+
 def test_one_sqlite_file_under_two_paths_is_one_lock(tmp_path, make_project):
     real = tmp_path / "real.sqlite"
     link = tmp_path / "link.sqlite"
