@@ -134,12 +134,22 @@ def _identity(url: Any, app: "Flask") -> Optional[Tuple[Any, ...]]:
     except Exception:
         return None
     database = parsed.database
-    if database is not None and _relative_sqlite_path(parsed) is not None:
-        database = os.path.join(app.instance_path, database)  # as Flask-SQLAlchemy 3 resolves it
     if parsed.drivername.startswith("sqlite") and database and database != ":memory:":
-        database = os.path.abspath(database)
+        database = _as_flask_sqlalchemy_3_resolves(parsed, app.instance_path)
     password = None if parsed.password is None else str(parsed.password)
     return (parsed.get_backend_name(), parsed.username, password, parsed.host, parsed.port, database)
+
+
+def _as_flask_sqlalchemy_3_resolves(parsed: Any, instance_path: str) -> str:
+    """Return the SQLite database of ``parsed`` as Flask-SQLAlchemy 3 hands it to the engine.
+
+    A relative path goes into the instance folder, also in the driver's URI
+    form (``sqlite:///file:name?uri=true``, which keeps its ``file:``).
+    """
+    uri = bool(parsed.query.get("uri"))
+    path = parsed.database[len("file:"):] if uri and parsed.database.startswith("file:") else parsed.database
+    path = os.path.abspath(os.path.join(instance_path, path))
+    return "file:" + path if uri else path
 
 
 def stale_uris(app: "Flask", db: Any) -> List[Tuple[Optional[str], Any, Any]]:

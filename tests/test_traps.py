@@ -198,6 +198,21 @@ def test_a_test_runner_that_switches_the_uri_stops_before_touching_the_dev_datab
 
 
 @needs_fsa3
+@needs_fsa3
+@pytest.mark.parametrize("url", ["sqlite:///file:app.db?uri=true",
+                                 "sqlite:///file:shared?mode=memory&cache=shared&uri=true"])
+def test_sqlite_in_the_drivers_uri_form_is_not_taken_for_a_switched_uri(tmp_path, url):
+    # Flask-SQLAlchemy 3 puts a relative file: URI into the instance folder too: the engine's URL
+    # differs from the configured one although nobody switched it, and every command refused.
+    folder = make_project(str(tmp_path))
+    env = {"DATABASE_URL": url}
+    assert_ok(manage_in_process(folder, "db", "init", env=env))
+    assert_ok(manage_in_process(folder, "db", "migrate", "-m", "users", env=env))
+    assert_ok(manage_in_process(folder, "db", "upgrade", env=env))
+    switched = one_error_line(manage_in_process(folder, "testdb", str(tmp_path / "test.db"), env=env))
+    assert "SQLALCHEMY_DATABASE_URI is now" in switched  # a real switch still stops
+
+
 def test_the_module_functions_refuse_a_switched_uri(tmp_path, make_secret_postgres_url):
     folder = make_project(str(tmp_path))
     url = make_secret_postgres_url()
