@@ -4,11 +4,12 @@ Every failure a user should see as ``Error: <one line>`` is a :class:`UserError`
 (or becomes one in ``failures.translate``); each command line prints it in
 one place (``Manager.run``, the ``flask db`` group) through :func:`report`.
 Exit statuses are decided here and nowhere else: 1 failure, 2 usage, 130
-Ctrl-C, 143 SIGTERM. This module imports nothing of the package but ``switches``, so the
+Ctrl-C, 143 SIGTERM, 141 a reader that went away. This module imports nothing of the package but ``switches``, so the
 Flask-Script layer can use it without the migration modules.
 """
 
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -52,6 +53,10 @@ class OutputFailed(UserError):
                          % (error.strerror or error))
 
 
+#: The exit status of a command whose reader went away (``| head``), as a shell reports SIGPIPE.
+READER_GONE_EXIT = 141
+
+
 def flush_output() -> None:
     """Flush stdout at the end of a command, a failure becoming :class:`OutputFailed`.
 
@@ -61,9 +66,25 @@ def flush_output() -> None:
     try:
         sys.stdout.flush()
     except BrokenPipeError:
-        pass
+        _stdout_to_devnull()
     except OSError as exc:
         raise OutputFailed(exc) from exc
+
+
+def reader_went_away() -> int:
+    """End a command quietly whose output nobody reads any more; return its exit status."""
+    _stdout_to_devnull()
+    return READER_GONE_EXIT
+
+
+def _stdout_to_devnull() -> None:
+    # What is still buffered would fail again when Python flushes at exit, with a traceback.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # a stdout without a file descriptor (tests)
+        pass
 
 
 class Terminated(KeyboardInterrupt):

@@ -9,11 +9,17 @@ file's encoding stay as they were, and writes each file atomically.
 import ast
 import os
 import re
-from typing import IO, List, Optional, Tuple
+from typing import List, Optional, Protocol, Tuple
 
 from .audit import Revision, dotted_name, is_string_sql, read_revision, revision_files, select_takes_columns
 from .errors import MigrationError
 from .paths import shown_path
+
+
+class Output(Protocol):
+    """Where the diff goes: standard output, or what stands for it."""
+
+    def write(self, text: str) -> int: ...
 
 
 def fixed_source(revision: Revision) -> Optional[str]:
@@ -92,7 +98,7 @@ def _add_import(source: str) -> str:
     return "".join(lines)
 
 
-def fix(directory: str, write: bool, out: IO[str]) -> int:
+def fix(directory: str, write: bool, out: "Output") -> int:
     """Print a unified diff of every fixable revision; with ``write``, replace each file atomically.
 
     Returns how many files were (or would be) changed.

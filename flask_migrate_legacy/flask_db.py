@@ -22,7 +22,7 @@ from .commands import (
     Argument,
     Subcommand,
 )
-from .errors import UserError, flush_output, report
+from .errors import UserError, flush_output, reader_went_away, report
 
 _GROUP_OPTIONS = __name__  # where the group's own -d/-x wait for the subcommand, on the click context
 
@@ -103,6 +103,8 @@ class DbGroup(click.Group):
             return result
         except UserError as exc:
             raise ReportedError(exc) from exc
+        except BrokenPipeError:
+            ctx.exit(reader_went_away())
 
 
 def _remember_group_options(directory: Optional[str], x_arg: Tuple[str, ...]) -> None:

@@ -392,12 +392,15 @@ def doctor(directory: Optional[str] = None, format: str = "text", fix: bool = Fa
         raise UsageError("--format takes 'text' or 'json', not %r" % format)
     if write and not fix:
         raise UsageError("--write goes with --fix (db doctor --fix --write)")
+    from .compat import MaskedStream
+
     state = _state()
     directory = _directory(directory)
+    out = MaskedStream(sys.stdout, [])  # a full disk under `> report.txt` is one line, as for Alembic's output
     if fix and os.path.isdir(directory):
         from .fixer import fix as fix_revisions
 
-        changed = fix_revisions(directory, write, sys.stdout)
+        changed = fix_revisions(directory, write, out)
         verb = "rewrote" if write else "would rewrite (add --write to write them)"
         sys.stderr.write("db doctor --fix %s %d revision file(s)\n" % (verb, changed))
     findings = checks.audit_folder(directory) + checks.audit_env(directory, state.migrate.given_args)
@@ -408,8 +411,8 @@ def doctor(directory: Optional[str] = None, format: str = "text", fix: bool = Fa
             with _reported(None, doctor):
                 findings += checks.audit_database(state.db, _read_only_env(directory))
     if format == "json":
-        sys.stdout.write(checks.render_json(findings) + "\n")
+        out.write(checks.render_json(findings) + "\n")
     else:
-        sys.stdout.write("\n".join(checks.render_text(findings)) + "\n")
+        out.write("\n".join(checks.render_text(findings)) + "\n")
     if checks.exit_status(findings):
         raise MigrationError("db doctor found %s" % checks.summary(findings))

@@ -8,7 +8,7 @@ import warnings
 from collections import OrderedDict
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from ..errors import UserError, flush_output, report
+from ..errors import UserError, flush_output, reader_went_away, report
 from .commands import VALUE_ACTIONS, Command, Option, Server, Shell, add_help, add_options
 from .errors import NoAppError
 
@@ -296,5 +296,7 @@ class Manager:
         except UserError as exc:
             report(exc)
             result = exc.exit_code
+        except BrokenPipeError:
+            result = reader_went_away()
         sys.exit(result or 0)
 
