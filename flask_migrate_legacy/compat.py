@@ -32,6 +32,7 @@ def render_url(url: Any, hide_password: bool) -> str:
     SQLAlchemy >= 1.4 %-quotes the parts of a URL as UTF-8, which fails on the
     bytes of a path that is not UTF-8 (a project folder named in Latin-1), and
     would read back wrong if they were quoted: such bytes stay as they are.
+    (SQLAlchemy 2.1 quotes the database too, 1.4 and 2.0 only the user and password.)
     """
     if not hasattr(url, "render_as_string"):  # SQLAlchemy 1.3: str() shows the password, repr() masks it
         return repr(url) if hide_password else str(url)
@@ -46,13 +47,13 @@ def render_url(url: Any, hide_password: bool) -> str:
         if isinstance(value, str) and _UNDECODED_BYTE.search(value):
             def stand_in(match: "re.Match[str]") -> str:
                 private = chr(0xF0000 + ord(match.group()))  # a private-use character, quoted predictably
-                stand_ins[quote(private)] = match.group()
+                stand_ins[quote(private)] = stand_ins[private] = match.group()
                 return private
 
             changed[name] = _UNDECODED_BYTE.sub(stand_in, value)
     text = URL.render_as_string(url.set(**changed) if changed else url, hide_password=hide_password)
-    for quoted, byte in stand_ins.items():
-        text = text.replace(quoted, byte)
+    for stand_in_text, byte in stand_ins.items():  # quoted or not, as this SQLAlchemy renders the part
+        text = text.replace(stand_in_text, byte)
     return text
 
 

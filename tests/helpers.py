@@ -106,17 +106,21 @@ def flask_db(folder: str, *args: str, env: Optional[Dict[str, str]] = None,
     return run([sys.executable, "-m", "flask", "db"] + list(args), folder, extra, warm=warm)
 
 
+def _shown(result: subprocess.CompletedProcess) -> str:
+    # Lone surrogates (bytes of a non-UTF-8 path) would stop pytest-xdist from reporting the failure.
+    text = "exit %s\nstdout:\n%s\nstderr:\n%s" % (result.returncode, result.stdout, result.stderr)
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def assert_ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
     """Fail with the child's output unless it exited 0."""
-    assert result.returncode == 0, "exit %s\nstdout:\n%s\nstderr:\n%s" % (
-        result.returncode, result.stdout, result.stderr)
+    assert result.returncode == 0, _shown(result)
     return result
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess, *fragments: str, code: int = 1) -> str:
     """Check a clean failure: exit ``code``, no traceback, an ``Error:`` line holding ``fragments``."""
-    assert result.returncode == code, "exit %s\nstdout:\n%s\nstderr:\n%s" % (
-        result.returncode, result.stdout, result.stderr)
+    assert result.returncode == code, _shown(result)
     assert "Traceback" not in result.stderr + result.stdout, result.stderr
     lines = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
     assert len(lines) == 1, result.stderr

@@ -247,11 +247,13 @@ def test_a_url_sqlalchemy_cannot_write_for_bytes_that_are_not_utf8_is_not_blamed
     from flask_migrate_legacy.compat import render_url
     from flask_migrate_legacy.failures import translate
 
-    url = make_url("sqlite:////srv/caf\udce9/app.sqlite")
-    assert make_url(render_url(url, hide_password=False)) == url
+    for text in ("sqlite:////srv/caf\udce9/app.sqlite", "postgresql://caf\udce9:pw@127.0.0.1/caf\udce9"):
+        url = make_url(text)
+        assert make_url(render_url(url, hide_password=False)) == url, ascii(render_url(url, hide_password=False))
+        assert "pw" not in render_url(url, hide_password=True)
     if not hasattr(url, "render_as_string"):
         pytest.skip("SQLAlchemy 1.3 does not quote a URL's parts")
-    with pytest.raises(UnicodeEncodeError) as raised:
+    with pytest.raises(UnicodeEncodeError) as raised:  # 1.4 and 2.0 quote the user, 2.1 the database too
         url.render_as_string(hide_password=False)
     message = str(translate(raised.value))
     assert message.startswith("the database URL holds bytes that are not UTF-8") and "password" not in message
