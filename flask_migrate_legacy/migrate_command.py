@@ -15,7 +15,7 @@ from .commands import (
     Argument,
     Subcommand,
 )
-from .errors import UserError, report
+from .errors import UserError, flush_output, reader_went_away, report
 from .startup import report_startup_errors
 
 report_startup_errors()
@@ -38,13 +38,17 @@ def _option(script: Any, subcommand: Subcommand, argument: Argument) -> Any:
 
 def _runner(subcommand: Subcommand, reports_errors: bool) -> Callable[..., None]:
     def run(*args: Any, **kwargs: Any) -> None:
-        try:
+        if not reports_errors:  # our Manager.run reports errors and flushes
             subcommand.operation(**kwargs)
+            return
+        try:  # the real Flask-Script would print a traceback, and leave a failed write to Python's exit
+            subcommand.operation(**kwargs)
+            flush_output()
         except UserError as exc:
-            if not reports_errors:
-                raise  # our Manager.run reports it
-            report(exc)  # the real Flask-Script would print a traceback
+            report(exc)
             raise SystemExit(exc.exit_code) from None
+        except BrokenPipeError:
+            raise SystemExit(reader_went_away()) from None
 
     run.__doc__ = subcommand.help
     return run

@@ -198,7 +198,6 @@ def test_a_test_runner_that_switches_the_uri_stops_before_touching_the_dev_datab
 
 
 @needs_fsa3
-@needs_fsa3
 @pytest.mark.parametrize("url", ["sqlite:///file:app.db?uri=true",
                                  "sqlite:///file:shared?mode=memory&cache=shared&uri=true"])
 def test_sqlite_in_the_drivers_uri_form_is_not_taken_for_a_switched_uri(tmp_path, url):
@@ -213,6 +212,7 @@ def test_sqlite_in_the_drivers_uri_form_is_not_taken_for_a_switched_uri(tmp_path
     assert "SQLALCHEMY_DATABASE_URI is now" in switched  # a real switch still stops
 
 
+@needs_fsa3
 def test_the_module_functions_refuse_a_switched_uri(tmp_path, make_secret_postgres_url):
     folder = make_project(str(tmp_path))
     url = make_secret_postgres_url()
