@@ -124,6 +124,8 @@ def _describe(exc: BaseException, state: Optional["MigrateState"], config: Optio
     database = _database_error(exc, state)
     if database is not None:
         text = database
+    elif isinstance(exc, OSError) and exc.strerror and exc.filename:  # "Read-only file system: migrations/..."
+        text = "%s: %s" % (exc.strerror, shown_path(os.fsdecode(exc.filename)))
     else:
         text = "%s: %s" % (type(exc).__name__, _first_line(str(exc)))
     if revision_file is not None:

@@ -418,6 +418,44 @@ def test_doctor_fix_write_on_a_full_disk_keeps_every_file_whole(small_disk, tmp_
         project.close()
 
 
+@pytest.fixture
+def read_only_copy(tmp_path):
+    """Return a function mounting a read-only view of a folder (as a container image gives it)."""
+    mounts = []
+
+    def mount(folder):
+        view = tmp_path / ("read-only-%d" % len(mounts))
+        view.mkdir()
+        for command in (["mount", "--bind", folder, str(view)], ["mount", "-o", "remount,bind,ro", str(view)]):
+            done = subprocess.run(command, capture_output=True)
+            if done.returncode != 0:
+                if os.path.ismount(str(view)):
+                    subprocess.run(["umount", "-l", str(view)], check=False)
+                message = "cannot mount a read-only view: %s" % done.stderr.decode().strip()
+                if IN_CI:
+                    pytest.fail(message)
+                pytest.skip(message)
+        mounts.append(view)
+        return str(view)
+
+    yield mount
+    for view in mounts:
+        subprocess.run(["umount", "-l", str(view)], check=False)
+
+
+def test_a_read_only_project_upgrades_and_a_new_revision_there_is_one_line(read_only_copy, project, tmp_path):
+    env = {"DATABASE_URL": "sqlite:///" + str(tmp_path / "app.sqlite")}
+    assert_ok(manage_in_process(project, "db", "init", env=env))
+    write_revision(project, 1, "op.create_table('a', sa.Column('id', sa.Integer, primary_key=True))")
+    image = read_only_copy(project)
+    assert_ok(manage_in_process(image, "db", "upgrade", env=env))
+    assert revision_in(env["DATABASE_URL"]) == revision_id(1)
+    assert revision_id(1) in assert_ok(manage_in_process(image, "db", "current", env=env)).stdout
+    line = assert_one_line_error(manage_in_process(image, "db", "revision", "-m", "more", "--rev-id", "r2", env=env),
+                                 "Read-only file system: ")
+    assert line.endswith(os.path.join("versions", "r2_more.py")) and "Errno" not in line
+
+
 def run_into(project, args, stdout, env):
     """Run a command line of ``project`` with its standard output going to ``stdout`` (a file or a pipe)."""
     command = [sys.executable, "manage.py", "db"] + args if args[0] != "flask" else \
