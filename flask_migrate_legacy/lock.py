@@ -5,8 +5,12 @@ migration runs exactly once. It lives on a connection of its own, beside the
 one env.py opens, so it works with any env.py. Locks are tied to that
 connection (or file handle): a process that dies releases them.
 
-PostgreSQL: ``pg_advisory_lock``; MySQL/MariaDB: ``GET_LOCK``; SQLite: an
-exclusive ``flock`` on ``<real path of the database file>.migrate-lock``.
+PostgreSQL: ``pg_try_advisory_xact_lock`` in a transaction that lasts the
+whole run (a session-level lock would not survive a pooler in transaction mode
+such as PgBouncer's, which hands each transaction whichever server session is
+free: the lock stayed on one session and other deploys took it there too);
+MySQL/MariaDB: ``GET_LOCK``; SQLite: an exclusive ``flock`` on ``<real path of
+the database file>.migrate-lock``.
 Settings (app config, or the environment variable of the same name, which
 wins): ``MIGRATE_LOCK`` (default on) and ``MIGRATE_LOCK_TIMEOUT`` (seconds,
 default 120).
@@ -30,7 +34,7 @@ from .compat import engines_of, masked_url, real_db
 from .errors import Interrupted, MigrationError, interruption_description, switch
 
 if TYPE_CHECKING:  # for annotations only
-    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.engine import Connection, Engine, Transaction
 
     from .extension import MigrateState
 
@@ -44,8 +48,9 @@ HEARTBEAT_SECONDS = 15.0
 #: session (each may fail on an older server; the heartbeat still runs), and a
 #: query that is true while this session holds the lock named ``%(name)s``.
 _SESSION_SETTINGS = {
-    "postgresql": ("SET idle_session_timeout = 0", "SET idle_in_transaction_session_timeout = 0",
-                   "SET application_name = 'flask-migrate-legacy migration lock'"),
+    # Local to the lock's transaction (set_config(..., true)), so nothing leaks into a pooled server session.
+    "postgresql": ("SELECT set_config('idle_in_transaction_session_timeout', '0', true), "
+                   "set_config('application_name', 'flask-migrate-legacy migration lock', true)",),
     "mysql": ("SET SESSION wait_timeout = 31536000", "SET SESSION interactive_timeout = 31536000"),
 }
 
@@ -189,39 +194,94 @@ def _lock_engine(engine: "Engine", bind: Optional[str], timeout: float) -> Itera
     if dialect == "sqlite":
         with _sqlite_lock(engine, timeout):
             yield None
-        return
-    if dialect == "postgresql":
-        key = zlib.crc32(name.encode("utf-8", "surrogateescape")) - 2**31
-        acquire, release = "SELECT pg_try_advisory_lock(%d)" % key, "SELECT pg_advisory_unlock(%d)" % key
-        probe: Tuple[Any, ...] = ("SELECT 1",)  # a session-level advisory lock lasts as long as its session
-        settings = _SESSION_SETTINGS["postgresql"]
+    elif dialect == "postgresql":
+        with _postgresql_lock(engine, zlib.crc32(name.encode("utf-8", "surrogateescape")) - 2**31, timeout) as held:
+            yield held
     elif dialect in ("mysql", "mariadb"):
-        acquire, release = "SELECT GET_LOCK(:name, 0)", "SELECT RELEASE_LOCK(:name)"
-        probe = ("SELECT IS_USED_LOCK(%s) = CONNECTION_ID()", (name,))  # the MySQL drivers' paramstyle
-        settings = _SESSION_SETTINGS["mysql"]
+        with _mysql_lock(engine, name, timeout) as held:
+            yield held
     else:
         yield None  # no portable lock for this database: run unlocked, as the peers do
-        return
+
+
+@contextlib.contextmanager
+def _postgresql_lock(engine: "Engine", key: int, timeout: float) -> Iterator[HeldLock]:
+    """Hold ``pg_try_advisory_xact_lock(key)`` in a transaction of its own until the block ends.
+
+    Each attempt while waiting is a short transaction of its own, so that a
+    waiting process pins no server session of a pooler the lock's holder needs.
+    """
     from sqlalchemy import text
 
-    parameters = {"name": name} if ":name" in acquire else {}
-    connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-    held = None
-    try:
-        for statement in settings:
-            with contextlib.suppress(Exception):  # e.g. idle_session_timeout needs PostgreSQL 14
+    connection = engine.connect()
+    _no_server_side_prepare(connection)
+    transaction: Optional["Transaction"] = None
+    settings = list(_SESSION_SETTINGS["postgresql"])
+
+    def try_lock() -> bool:
+        nonlocal transaction, settings
+        transaction = connection.begin()
+        try:
+            for statement in settings:
                 connection.execute(text(statement))
-        _wait_for(lambda: bool(connection.execute(text(acquire), parameters).scalar()), engine, timeout)
-        held = HeldLock(connection, probe, masked_url(engine.url))
+        except Exception:  # a server without one of them: the heartbeat still runs
+            transaction.rollback()
+            transaction, settings = connection.begin(), []
+        if connection.execute(text("SELECT pg_try_advisory_xact_lock(%d)" % key)).scalar():
+            return True
+        transaction.rollback()
+        return False
+
+    try:
+        _wait_for(try_lock, engine, timeout)
+        held = HeldLock(connection, ("SELECT 1",), masked_url(engine.url))  # the lock lasts as its transaction
         try:
             yield held
         finally:
             held.stop()
             with contextlib.suppress(Exception):
-                connection.execute(text(release), parameters)
+                if transaction is not None:
+                    transaction.rollback()  # ends the transaction, and the lock with it
     finally:
         with contextlib.suppress(Exception):
             connection.close()
+
+
+@contextlib.contextmanager
+def _mysql_lock(engine: "Engine", name: str, timeout: float) -> Iterator[HeldLock]:
+    """Hold ``GET_LOCK(name)`` on a session of its own until the block ends."""
+    from sqlalchemy import text
+
+    connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        for statement in _SESSION_SETTINGS["mysql"]:
+            with contextlib.suppress(Exception):  # a server without the setting: the heartbeat still runs
+                connection.execute(text(statement))
+        acquire = text("SELECT GET_LOCK(:name, 0)")
+        _wait_for(lambda: bool(connection.execute(acquire, {"name": name}).scalar()), engine, timeout)
+        # The MySQL drivers' paramstyle: the probe runs on the DB-API cursor.
+        held = HeldLock(connection, ("SELECT IS_USED_LOCK(%s) = CONNECTION_ID()", (name,)), masked_url(engine.url))
+        try:
+            yield held
+        finally:
+            held.stop()
+            with contextlib.suppress(Exception):
+                connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": name})
+    finally:
+        with contextlib.suppress(Exception):
+            connection.close()
+
+
+def _no_server_side_prepare(connection: "Connection") -> None:
+    """Keep psycopg 3 from preparing the statements the lock repeats (the wait, the heartbeat).
+
+    Behind a pooler in transaction mode a prepared statement outlives its
+    transaction on a server session other clients then get ("prepared
+    statement _pg3_0 already exists").
+    """
+    dbapi_connection = getattr(connection.connection, "dbapi_connection", None) or connection.connection.connection
+    if hasattr(dbapi_connection, "prepare_threshold"):
+        dbapi_connection.prepare_threshold = None
 
 
 @contextlib.contextmanager

@@ -104,6 +104,68 @@ def postgres_url():
     server.drop(name)
 
 
+PGBOUNCER_CONFIG = """\
+[databases]
+* = host=127.0.0.1 port=5432
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = {port}
+auth_type = trust
+auth_file = {folder}/users.txt
+pool_mode = transaction
+default_pool_size = {pool_size}
+max_client_conn = 200
+unix_socket_dir =
+logfile = {folder}/pgbouncer.log
+pidfile = {folder}/pgbouncer.pid
+"""
+
+
+@pytest.fixture
+def pgbouncer_url(postgres_url):
+    """The fresh PostgreSQL database of ``postgres_url`` behind PgBouncer in transaction mode (3 server
+    sessions for all its clients), as many production deploys reach it. In CI PgBouncer must be there
+    (.ci/setup-databases installs it)."""
+    import shutil
+    import socket
+    import subprocess
+    import tempfile
+    import time
+
+    binary = shutil.which("pgbouncer") or ("/usr/sbin/pgbouncer" if os.path.exists("/usr/sbin/pgbouncer") else None)
+    if binary is None:
+        unavailable("PgBouncer", FileNotFoundError("no pgbouncer binary (Debian: apt-get install pgbouncer)"))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    folder = tempfile.mkdtemp(prefix="fml-pgbouncer-")
+    os.chmod(folder, 0o777)  # PgBouncer refuses to run as root: it runs as postgres and writes here
+    with open(os.path.join(folder, "users.txt"), "w") as handle:
+        handle.write('"postgres" ""\n')
+    config = os.path.join(folder, "pgbouncer.ini")
+    with open(config, "w") as handle:
+        handle.write(PGBOUNCER_CONFIG.format(port=port, folder=folder, pool_size=3))
+    command = [binary, "-u", "postgres", config] if os.geteuid() == 0 else [binary, config]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError as exc:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    unavailable("PgBouncer", RuntimeError("it did not start (%s): %s" % (
+                        exc, server.stderr.read().decode(errors="replace") if server.poll() is not None else "")))
+                time.sleep(0.05)
+        yield postgres_url.replace("127.0.0.1:5432", "127.0.0.1:%d" % port)
+    finally:
+        server.terminate()
+        server.wait(10)
+        server.stderr.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture
 def mariadb_url():
     """A URL of a fresh MariaDB database."""

@@ -113,7 +113,8 @@ def test_the_lock_survives_a_server_that_drops_idle_sessions(server, request, ma
     (On MariaDB the migration's own connection is idle between statements too, so it gets 2 s.)"""
     url = request.getfixturevalue({"postgresql": "postgres_url", "mariadb": "mariadb_url"}[server])
     if server == "postgresql":
-        options = {"connect_args": {"options": "-c idle_session_timeout=1000"}}
+        options = {"connect_args": {
+            "options": "-c idle_session_timeout=1000 -c idle_in_transaction_session_timeout=1000"}}
     else:
         options = {"connect_args": {"init_command": "SET SESSION wait_timeout = 2"}}
     project = make_project(url, engine_options=options)
@@ -131,7 +132,9 @@ def test_the_heartbeat_alone_keeps_the_lock_session_busy(postgres_url, make_proj
 
     monkeypatch.setitem(lock._SESSION_SETTINGS, "postgresql", ())
     monkeypatch.setattr(lock, "HEARTBEAT_SECONDS", 0.3)
-    project = make_project(postgres_url, engine_options={"connect_args": {"options": "-c idle_session_timeout=1000"}})
+    # The lock is held by a transaction: what would end it is the idle-in-transaction timeout.
+    project = make_project(postgres_url, engine_options={
+        "connect_args": {"options": "-c idle_in_transaction_session_timeout=1000"}})
     project.revision(1, "op.execute('SELECT pg_sleep(2.5)')")
     project.revision(2, "op.create_table('after', sa.Column('id', sa.Integer, primary_key=True))")
     with project.app.app_context():
