@@ -21,6 +21,7 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 #: A PostgreSQL role that must give its password (see .ci/setup-databases).
 SECRET_ROLE = "fml_secret"
 SECRET_PASSWORD = "s3cr%t@p:ss/w"
+SECRET_ROLE_SETUP_LOCK = 731_000_015  # an advisory lock key of the test suite's own
 
 
 def unavailable(what: str, error: Exception) -> None:
@@ -203,7 +204,9 @@ def make_secret_postgres_url():
     created = []
     try:
         server = PostgresServer()
-        with server.admin() as connection:
+        with server.admin() as connection, connection.transaction():
+            # One worker at a time: two concurrent ALTER ROLEs fail with "tuple concurrently updated".
+            connection.execute("SELECT pg_advisory_xact_lock(%s)", (SECRET_ROLE_SETUP_LOCK,))
             exists = connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (SECRET_ROLE,)).fetchone()
             verb = "ALTER" if exists else "CREATE"
             connection.execute("%s ROLE %s LOGIN PASSWORD '%s'" % (verb, SECRET_ROLE, SECRET_PASSWORD))
