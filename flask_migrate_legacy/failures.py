@@ -277,7 +277,7 @@ def _database_error(exc: BaseException, state: Optional["MigrateState"]) -> Opti
 
     if not isinstance(exc, sa_exc.DBAPIError):
         return None
-    detail = _first_line(str(exc.orig)) if exc.orig is not None else _first_line(str(exc))
+    detail = _driver_message(exc.orig) if exc.orig is not None else _first_line(str(exc))
     if exc.statement is None or exc.connection_invalidated:
         where = ""
         if state is not None and state.db is not None:
@@ -287,6 +287,15 @@ def _database_error(exc: BaseException, state: Optional["MigrateState"]) -> Opti
             return "lost the connection to the database%s: %s" % (where, detail)
         return "cannot connect to the database%s: %s" % (where, detail)
     return "the database refused a statement: %s" % detail
+
+
+def _driver_message(error: BaseException) -> str:
+    """Return the driver's message: the MySQL drivers' ``(1146, "Table ... doesn't exist")`` as
+    ``Table ... doesn't exist (error 1146)``."""
+    args: Tuple[Any, ...] = tuple(getattr(error, "args", ()))
+    if len(args) == 2 and isinstance(args[0], int) and isinstance(args[1], str):
+        return "%s (error %d)" % (_first_line(args[1]), args[0])
+    return _first_line(str(error))
 
 
 def _ran_in_migration(exc: BaseException, config: Optional["Config"]) -> bool:

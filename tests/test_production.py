@@ -284,6 +284,7 @@ def test_a_migration_failing_in_its_third_step(project, server_url):
         assert table_names(server_url) == {"alembic_version", "a"}
     else:
         assert "stayed applied" in line and "MariaDB" in line
+        assert "doesn't exist (error 1146)" in line and "(1146, " not in line  # the driver's words, not its tuple
         assert table_names(server_url) == {"alembic_version", "a", "b", "c"}
 
     write_revision(project, 2, FIXED_FIVE_STEPS, message="five_steps")
@@ -304,7 +305,7 @@ def test_the_aftermath_reads_the_version_table_and_database_env_py_migrated(proj
 
     failed = manage_in_process(project, "db", "upgrade", env=env)
     line = assert_one_line_error(failed, "no_such_table", "database is at revision %s" % revision_id(1))
-    assert re.search(r"exist\W*\. The (open transaction|database)", line), line  # two sentences
+    assert re.search(r"(exist|\(error 1146\))\. The (open transaction|database)", line), line  # two sentences
     assert table_names(server_url) >= {"shop_alembic_version", "a"} and "alembic_version" not in table_names(server_url)
 
 
