@@ -125,7 +125,7 @@ def _describe(exc: BaseException, state: Optional["MigrateState"], config: Optio
     if database is not None:
         text = database
     elif isinstance(exc, OSError) and exc.strerror and exc.filename:  # "Read-only file system: migrations/..."
-        text = "%s: %s" % (exc.strerror, shown_path(os.fsdecode(exc.filename)))
+        text = "%s: %s" % (exc.strerror, _os_error_paths(exc))
     else:
         text = "%s: %s" % (type(exc).__name__, _first_line(str(exc)))
     if revision_file is not None:
@@ -287,6 +287,13 @@ def _database_error(exc: BaseException, state: Optional["MigrateState"]) -> Opti
             return "lost the connection to the database%s: %s" % (where, detail)
         return "cannot connect to the database%s: %s" % (where, detail)
     return "the database refused a statement: %s" % detail
+
+
+def _os_error_paths(exc: OSError) -> str:
+    """Name the file of an OSError; of a copy, the file being written first (shutil names the source first)."""
+    if exc.filename2:
+        return "%s (copying %s)" % (shown_path(os.fsdecode(exc.filename2)), shown_path(os.fsdecode(exc.filename)))
+    return shown_path(os.fsdecode(exc.filename))
 
 
 def _driver_message(error: BaseException) -> str:

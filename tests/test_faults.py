@@ -394,6 +394,24 @@ def test_a_revision_on_a_full_disk_leaves_no_file_and_the_next_one_works(small_d
         project.close()
 
 
+def test_init_on_a_full_disk_names_the_file_it_could_not_write_and_leaves_no_folder(small_disk, tmp_path):
+    from helpers import write_project
+
+    project = str(small_disk / "project")
+    os.mkdir(project)
+    write_project(project)
+    env = {"DATABASE_URL": "sqlite:///" + str(tmp_path / "app.sqlite")}
+    filler = fill(small_disk)
+    try:
+        line = assert_one_line_error(manage_in_process(project, "db", "init", env=env), "No space left on device: ")
+    finally:
+        filler.unlink()
+    # shutil names the template first: the line names the file being written, then where it came from
+    assert line.split("No space left on device: ", 1)[1].startswith("migrations" + os.sep), line
+    assert not os.path.exists(os.path.join(project, "migrations"))
+    assert_ok(manage_in_process(project, "db", "init", env=env))
+
+
 def test_doctor_fix_write_on_a_full_disk_keeps_every_file_whole(small_disk, tmp_path, monkeypatch, capsys):
     import shutil
 
