@@ -23,7 +23,7 @@ MASK = "***"
 
 
 #: A byte of a path that is not UTF-8, as Python keeps it in a str (PEP 383).
-_UNDECODED_BYTE = re.compile("[\udc80-\udcff]")
+UNDECODED_BYTE = re.compile("[\udc80-\udcff]")
 
 
 def render_url(url: Any, hide_password: bool) -> str:
@@ -44,13 +44,13 @@ def render_url(url: Any, hide_password: bool) -> str:
     changed = {}
     for name in ("username", "password", "database"):
         value = getattr(url, name)
-        if isinstance(value, str) and _UNDECODED_BYTE.search(value):
+        if isinstance(value, str) and UNDECODED_BYTE.search(value):
             def stand_in(match: "re.Match[str]") -> str:
                 private = chr(0xF0000 + ord(match.group()))  # a private-use character, quoted predictably
                 stand_ins[quote(private)] = stand_ins[private] = match.group()
                 return private
 
-            changed[name] = _UNDECODED_BYTE.sub(stand_in, value)
+            changed[name] = UNDECODED_BYTE.sub(stand_in, value)
     text = URL.render_as_string(url.set(**changed) if changed else url, hide_password=hide_password)
     for stand_in_text, byte in stand_ins.items():  # quoted or not, as this SQLAlchemy renders the part
         text = text.replace(stand_in_text, byte)

@@ -6,9 +6,10 @@ one env.py opens, so it works with any env.py. Locks are tied to that
 connection (or file handle): a process that dies releases them.
 
 PostgreSQL: ``pg_try_advisory_xact_lock`` in a transaction that lasts the
-whole run (a session-level lock would not survive a pooler in transaction mode
-such as PgBouncer's, which hands each transaction whichever server session is
-free: the lock stayed on one session and other deploys took it there too);
+whole run (a pooler in transaction mode, such as PgBouncer's, hands each
+transaction whichever server session is free: a session-level lock would stay
+on the session that took it, where another deploy's statement may land and
+find it already held);
 MySQL/MariaDB: ``GET_LOCK``; SQLite: an exclusive ``flock`` on ``<real path of
 the database file>.migrate-lock``.
 Settings (app config, or the environment variable of the same name, which
@@ -45,8 +46,7 @@ POLL_SECONDS = 0.25
 HEARTBEAT_SECONDS = 15.0
 
 #: Per dialect: statements that keep the server from closing the lock's idle
-#: session (each may fail on an older server; the heartbeat still runs), and a
-#: query that is true while this session holds the lock named ``%(name)s``.
+#: session or transaction (each may fail on an older server; the heartbeat still runs).
 _SESSION_SETTINGS = {
     # Local to the lock's transaction (set_config(..., true)), so nothing leaks into a pooled server session.
     "postgresql": ("SELECT set_config('idle_in_transaction_session_timeout', '0', true), "

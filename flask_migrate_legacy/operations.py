@@ -94,9 +94,11 @@ def _refuse_undecoded_text(**values: Optional[str]) -> None:
     file is written as UTF-8, where Alembic's template stopped with a pointer to
     a traceback file and left that file behind.
     """
+    from .compat import UNDECODED_BYTE
+
     for name, option in _WRITTEN_AS_TEXT:
         value = values.get(name)
-        if value is not None and re.search("[\udc80-\udcff]", value):
+        if value is not None and UNDECODED_BYTE.search(value):
             raise UsageError("%s holds bytes that are not text in this terminal's encoding (%s): give it as UTF-8 "
                              "text; no file was written" % (option, ascii(value.encode("utf-8", "surrogateescape"))))
 
