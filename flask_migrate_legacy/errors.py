@@ -63,8 +63,11 @@ def flush_output() -> None:
     A reader that went away (``| head``) is not a failure: Alembic stays quiet
     about it, and so does this.
     """
+    flush = getattr(sys.stdout, "flush", None)  # None without a console, or a stand-in of the caller's
+    if flush is None:
+        return
     try:
-        sys.stdout.flush()
+        flush()
     except BrokenPipeError:
         _stdout_to_devnull()
     except OSError as exc:

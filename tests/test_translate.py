@@ -1,5 +1,6 @@
 """The one translator: foreign exceptions and our own errors become one line with the right exit status."""
 
+import sys
 import types
 
 import pytest
@@ -71,3 +72,35 @@ def test_a_failure_before_the_operation_knew_its_app_state_is_still_one_line(app
     translated = translate(failure, None, None, upgrade)
     assert isinstance(translated, MigrationError) and translated.exit_code == 1
     assert str(failure).split(":")[0] in str(translated) and "\n" not in str(translated)
+
+
+# -- the end of a command: standard output flushed, its failure one line -------------------------
+
+
+class _Stdout:
+    def __init__(self, error=None):
+        self.error = error
+
+    def write(self, text):
+        return len(text)
+
+    def flush(self):
+        if self.error is not None:
+            raise self.error
+
+
+def test_a_stdout_that_cannot_be_flushed_is_one_error_a_reader_gone_is_none(monkeypatch):
+    import errno
+
+    from flask_migrate_legacy.errors import OutputFailed, flush_output
+
+    monkeypatch.setattr(sys, "stdout", _Stdout(OSError(errno.ENOSPC, "No space left on device")))
+    with pytest.raises(OutputFailed) as raised:
+        flush_output()
+    assert str(raised.value) == "could not write the output (No space left on device): what was written is incomplete"
+    assert raised.value.exit_code == 1
+    monkeypatch.setattr(sys, "stdout", _Stdout(BrokenPipeError(errno.EPIPE, "Broken pipe")))
+    flush_output()  # quiet, as Alembic is
+    for stand_in in (None, object()):  # no console (pythonw), or a caller's object without flush()
+        monkeypatch.setattr(sys, "stdout", stand_in)
+        flush_output()
