@@ -217,16 +217,19 @@ def _postgresql_lock(engine: "Engine", key: int, timeout: float) -> Iterator[Hel
     _no_server_side_prepare(connection)
     transaction: Optional["Transaction"] = None
     settings = list(_SESSION_SETTINGS["postgresql"])
+    if (engine.dialect.server_version_info or (0,)) >= (17,):  # PostgreSQL 17 can end long transactions
+        settings.append("SELECT set_config('transaction_timeout', '0', true)")
 
     def try_lock() -> bool:
-        nonlocal transaction, settings
+        nonlocal transaction
         transaction = connection.begin()
-        try:
-            for statement in settings:
+        for statement in list(settings):
+            try:
                 connection.execute(text(statement))
-        except Exception:  # a server without one of them: the heartbeat still runs
-            transaction.rollback()
-            transaction, settings = connection.begin(), []
+            except Exception:  # a server without that setting: go on without it (the heartbeat still runs)
+                transaction.rollback()
+                settings.remove(statement)
+                return try_lock()
         if connection.execute(text("SELECT pg_try_advisory_xact_lock(%d)" % key)).scalar():
             return True
         transaction.rollback()

@@ -142,6 +142,25 @@ def test_the_heartbeat_alone_keeps_the_lock_session_busy(postgres_url, make_proj
     assert revision_in(postgres_url) == revision_id(2)
 
 
+def test_a_setting_the_server_refuses_is_left_out_and_the_others_still_apply(postgres_url, make_project,
+                                                                           monkeypatch):
+    # This PostgreSQL (15) is made to pass for 17, whose transaction_timeout it does not know.
+    from sqlalchemy.dialects.postgresql.base import PGDialect
+
+    monkeypatch.setattr(PGDialect, "_get_server_version_info", lambda self, connection: (17, 0))
+    project = make_project(postgres_url)
+    project.revision(1, """
+        named = op.get_bind().execute(sa.text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND application_name = 'flask-migrate-legacy migration lock'")).scalar()
+        assert named == 1, named  # the lock still named itself: only the unknown setting was left out
+    """)
+    with project.app.app_context():
+        upgrade()
+        assert project.db.engine.dialect.server_version_info == (17, 0)
+    assert revision_in(postgres_url) == revision_id(1)
+
+
 @pytest.mark.parametrize("server", ["postgresql", "mariadb"])
 def test_databases_whose_long_names_start_alike_do_not_share_a_lock(server, request):
     # Lock names were cut at 64 characters (MySQL's limit): two apps on such databases waited
