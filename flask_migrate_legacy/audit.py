@@ -117,7 +117,7 @@ def read_revision(path: str) -> Revision:
         with open(path, "rb") as handle:
             raw = handle.read()
     except OSError as exc:
-        return Revision(path, None, (), None, "", problem="cannot be read (%s)" % (exc.strerror or exc))
+        return Revision(path, None, (), None, "", problem=str(exc.strerror or exc))  # "Permission denied"
     try:
         encoding = tokenize.detect_encoding(io.BytesIO(raw).readline)[0]  # a coding line, or a BOM
     except SyntaxError:  # an unknown coding, or a first line that is not UTF-8: ast.parse below decides

@@ -4,8 +4,9 @@ Every failure a user should see as ``Error: <one line>`` is a :class:`UserError`
 (or becomes one in ``failures.translate``); each command line prints it in
 one place (``Manager.run``, the ``flask db`` group) through :func:`report`.
 Exit statuses are decided here and nowhere else: 1 failure, 2 usage, 130
-Ctrl-C, 143 SIGTERM, 141 a reader that went away. This module imports nothing of the package but ``switches``, so the
-Flask-Script layer can use it without the migration modules.
+Ctrl-C, 143 SIGTERM, 141 a reader that went away. This module imports nothing
+of the package but ``switches``, so the Flask-Script layer can use it without
+the migration modules.
 """
 
 import contextlib

@@ -154,6 +154,14 @@ def test_a_file_python_cannot_read_is_one_finding_saying_why(tmp_path):
     assert "utf-8" in by_file["d_.py"].lower()
 
 
+def test_a_revision_that_cannot_be_opened_is_one_finding_with_the_reason(tmp_path):
+    folder = migrations_folder(str(tmp_path), [])
+    os.mkdir(os.path.join(folder, "versions", "a_.py"))  # what os.listdir shows, open() refuses
+    [finding] = audit_folder(folder)
+    assert finding.code == "does-not-parse"
+    assert finding.message == "Python cannot read the revision file (Is a directory)"
+
+
 def test_the_env_generation_is_named_with_what_it_means(tmp_path):
     folder = migrations_folder(str(tmp_path), [])
     shutil.copy(os.path.join(os.path.dirname(__file__), "legacy_envs", "v1_config_uri.py"),
