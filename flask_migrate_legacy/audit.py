@@ -1,39 +1,61 @@
-"""``db doctor``: what will break on today's stack, found before a deploy finds it.
+"""``db doctor``: the migrations folder, its history, env.py, the app and its databases.
 
 Everything here reads files (revision files and env.py are parsed, never
 imported) and the app's configuration; only with reachable databases is the
 project's env.py run, as `db current` runs it (changing nothing), to see whether
 each database is at a head and whether the models match it. Nothing is
-written: ``fixer.py`` rewrites what can be rewritten, when asked to.
+written: ``fixer.py`` applies the edits findings carry, when asked to.
 """
 
 import ast
 import os
 import re
 import sys
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Set, Tuple
 
+from .checks import Finding, declare, finding
+from .code_audit import audit_code
 from .paths import shown_path
+from .pysource import read_source
 
 if TYPE_CHECKING:  # for annotations only
     from flask import Flask
 
-#: Severities, worst first, with the heading each gets in the report.
-SEVERITIES = (("fail", "Will fail"), ("may", "May fail"), ("advice", "Advice"))
-
-
-class Finding(NamedTuple):
-    """One thing the doctor found."""
-
-    severity: str  # "fail", "may" or "advice"
-    code: str  # a stable name, for CI filters
-    where: str  # "path:line", a path, or "" for the project as a whole
-    message: str  # what breaks, and on which versions
-    fix: str  # what to do
-    fixable: bool = False  # `db doctor --fix` rewrites it
-
-    def as_dict(self) -> Dict[str, Any]:
-        return self._asdict()
+declare("does-not-parse", "fail", "revision", "a revision file Python cannot read",
+        "fix it (python -m py_compile FILE says the same)")
+declare("not-in-its-encoding", "advice", "revision", "bytes the file's encoding cannot decode (in comments)",
+        "save it as UTF-8, or declare what it is on its first line (# -*- coding: latin-1 -*-)")
+declare("no-revision-id", "fail", "migrations", "a revision file without `revision = '...'`", "give it a revision id")
+declare("duplicate-revision", "fail", "migrations", "two files define one revision id",
+        "give one of them a new id (and update what revises it)")
+declare("missing-parent", "fail", "migrations", "a down_revision no file defines",
+        "restore the missing file, or point down_revision at an existing one")
+declare("cycle", "fail", "migrations", "revisions that form a cycle", "break the cycle by fixing a down_revision")
+declare("multiple-heads", "fail", "migrations", "more than one head: `upgrade` stops",
+        "merge them with db merge")
+declare("no-migrations-folder", "fail", "migrations", "no migrations folder", "create it with `db init`")
+declare("no-env-py", "fail", "migrations", "a migrations folder without env.py",
+        "copy one from `db init` in an empty folder")
+declare("missing-alembic", "fail", "migrations", "alembic.ini is missing", "copy it from `db init` in an empty folder")
+declare("missing-script", "fail", "migrations", "script.py.mako is missing",
+        "copy it from `db init` in an empty folder")
+declare("env-generation", "advice", "migrations", "which Flask-Migrate wrote env.py, and what that means today",
+        "nothing to do")
+declare("argument-given-twice", "fail", "app", "env.py and Migrate() both pass one configure argument",
+        "remove one of the two")
+declare("moved-sqlite-file", "fail", "app", "a relative SQLite path Flask-SQLAlchemy 3 resolves elsewhere",
+        "make the URI absolute to pin it", "Flask-SQLAlchemy 3.0.0")
+declare("driver", "fail", "app", "a database driver that does not import", "install it, or change the URL")
+declare("alembic-python-limit", "advice", "app", "Alembic 1.17 and later need Python 3.10+",
+        "move to Python 3.10+ before Alembic's fixes stop reaching you", "Alembic 1.17.0")
+declare("not-at-head", "advice", "app", "the database is behind the migrations' head", "run `db upgrade`")
+declare("models-differ", "may", "app", "the models differ from the database",
+        "run `db migrate` to write a revision for them")
+declare("no-database-yet", "advice", "app", "the SQLite file does not exist yet", "nothing to do")
+declare("database-unreachable", "advice", "app", "the database cannot be reached: its state was not checked",
+        "run again where it is")
+declare("env-py-fails", "fail", "app", "running the migrations' env.py fails",
+        "fix what the message names: every db subcommand runs env.py")
 
 
 # -- env.py: which generation wrote it -------------------------------------------------
@@ -64,24 +86,6 @@ def env_generation(text: str) -> Tuple[str, str]:
 
 # -- revision files --------------------------------------------------------------------
 
-#: Revision-level operations SQLite cannot do with ALTER TABLE; they need batch mode.
-_SQLITE_BATCH_ONLY = {"alter_column", "create_foreign_key", "drop_constraint", "create_unique_constraint",
-                      "create_check_constraint", "create_primary_key"}
-#: Keyword arguments Alembic renamed (old -> new), by operation.
-_RENAMED_OP_ARGS = {
-    "create_foreign_key": {"source": "source_table", "referent": "referent_table"},
-    "drop_constraint": {"type": "type_"},
-    "create_index": {"tablename": "table_name"},
-}
-_ROW_NAMES = {"row", "r", "rec", "record", "result_row", "line"}
-
-
-def select_takes_columns() -> bool:
-    """Tell whether the installed SQLAlchemy reads select(a, b) as two columns (1.4+; 1.3 takes b as WHERE)."""
-    import sqlalchemy
-
-    return tuple(int(part) for part in sqlalchemy.__version__.split(".")[:2]) >= (1, 4)
-
 
 class Revision(NamedTuple):
     """A revision file, as parsed."""
@@ -110,31 +114,12 @@ def _string_value(node: Optional[ast.AST]) -> Any:
 
 def read_revision(path: str) -> Revision:
     """Parse one revision file as Python itself reads it (a file that does not parse gives tree None)."""
-    import io
-    import tokenize
-
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError as exc:
-        return Revision(path, None, (), None, "", problem=str(exc.strerror or exc))  # "Permission denied"
-    try:
-        encoding = tokenize.detect_encoding(io.BytesIO(raw).readline)[0]  # a coding line, or a BOM
-    except SyntaxError:  # an unknown coding, or a first line that is not UTF-8: ast.parse below decides
-        encoding = "utf-8"
-    undecodable_line = 0
-    try:
-        source = raw.decode(encoding)  # line endings as they are: the fixer writes them back
-    except UnicodeDecodeError as exc:
-        source = raw.decode(encoding, "replace")
-        undecodable_line = raw[:exc.start].count(b"\n") + 1
-    try:
-        tree = ast.parse(raw, path)  # bytes: Python decodes them as an import would
-    except (SyntaxError, ValueError) as exc:
-        revision_id, downs = _ids_by_pattern(source)
-        return Revision(path, revision_id, downs, None, source, encoding, problem=_syntax_problem(exc))
+    file = read_source(path)
+    if file.tree is None:
+        revision_id, downs = _ids_by_pattern(file.source)
+        return Revision(path, revision_id, downs, None, file.source, file.encoding, problem=file.problem)
     assigned: Dict[str, ast.AST] = {}
-    for node in tree.body:
+    for node in file.tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             assigned[node.targets[0].id] = node.value
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
@@ -142,14 +127,8 @@ def read_revision(path: str) -> Revision:
     revision = _string_value(assigned.get("revision"))
     down = _string_value(assigned.get("down_revision"))
     downs = tuple(down) if isinstance(down, (list, tuple)) else ((down,) if isinstance(down, str) else ())
-    return Revision(path, revision if isinstance(revision, str) else None, downs, tree, source, encoding,
-                    undecodable_line=undecodable_line)
-
-
-def _syntax_problem(exc: BaseException) -> str:
-    if isinstance(exc, SyntaxError):
-        return "line %s: %s" % (exc.lineno, " ".join(str(exc.msg).split())) if exc.lineno else str(exc.msg)
-    return " ".join(str(exc).split())  # ValueError: a null byte
+    return Revision(path, revision if isinstance(revision, str) else None, downs, file.tree, file.source,
+                    file.encoding, undecodable_line=file.undecodable_line)
 
 
 _ID_LINE = r"^%s\s*(?::[^=]*)?=\s*(.*)$"
@@ -165,143 +144,23 @@ def _ids_by_pattern(source: str) -> Tuple[Optional[str], Tuple[str, ...]]:
     return (revision.group(1) if revision else None), downs
 
 
-def is_string_sql(node: ast.AST) -> bool:
-    """Tell whether ``node`` is SQL given as a plain string (literal, f-string, % or .format of one)."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return True
-    if isinstance(node, ast.JoinedStr):
-        return True
-    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mod, ast.Add)):
-        return is_string_sql(node.left)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
-        return is_string_sql(node.func.value)
-    return False
-
-
-def dotted_name(node: ast.AST) -> str:
-    """Return ``a.b.c`` for a chain of names and attributes (calls shown as ``f()``)."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return dotted_name(node.value) + "." + node.attr
-    if isinstance(node, ast.Call):
-        return dotted_name(node.func) + "()"
-    return "?"
-
-
-class _RevisionAudit(ast.NodeVisitor):
-    """Walk one revision file's tree and collect findings."""
-
-    def __init__(self, revision: Revision, shown: str) -> None:
-        self.revision = revision
-        self.path = shown
-        self.findings: List[Finding] = []
-        self.batch_depth = 0
-        self.function: Optional[str] = None
-        self.reads_database = False
-
-    def add(self, severity: str, code: str, node: ast.AST, message: str, fix: str, fixable: bool = False) -> None:
-        self.findings.append(Finding(severity, code, "%s:%d" % (self.path, getattr(node, "lineno", 0)),
-                                     message, fix, fixable))
-
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
-        previous, self.function = self.function, node.name
-        self.generic_visit(node)
-        self.function = previous
-
-    def visit_With(self, node: ast.With) -> None:
-        batch = any(isinstance(item.context_expr, ast.Call) and dotted_name(item.context_expr.func).endswith(
-            "batch_alter_table") for item in node.items)
-        self.batch_depth += batch
-        self.generic_visit(node)
-        self.batch_depth -= batch
-
-    def visit_Call(self, node: ast.Call) -> None:
-        name = dotted_name(node.func)
-        attr = node.func.attr if isinstance(node.func, ast.Attribute) else name
-        receiver = dotted_name(node.func.value) if isinstance(node.func, ast.Attribute) else ""
-        if attr == "execute" and receiver != "op" and node.args:
-            self.reads_database = True
-            if "engine" in receiver.lower().split(".")[-1] or receiver.endswith(".engine"):
-                self.add("fail", "engine-execute", node,
-                         "%s.execute() was removed in SQLAlchemy 2.0 (AttributeError)" % receiver,
-                         "use op.get_bind().execute(sa.text(...)), or op.execute(...)")
-            elif is_string_sql(node.args[0]):
-                self.add("fail", "string-sql", node,
-                         "%s.execute() with a plain SQL string fails on SQLAlchemy 2.0 (ObjectNotExecutableError)"
-                         % receiver, "wrap the SQL in sa.text(...)", fixable=True)
-        if attr == "get_bind" and receiver == "op":
-            self.reads_database = True
-        if attr == "select" and node.args and isinstance(node.args[0], (ast.List, ast.Tuple)) and len(node.args) == 1:
-            fixable = select_takes_columns()
-            self.add("fail", "select-list", node,
-                     "select([...]) with a list fails on SQLAlchemy 2.0 (ArgumentError)",
-                     "pass the columns as arguments: select(a, b)" + (
-                         "" if fixable else ", once SQLAlchemy 1.4+ is installed (1.3 reads b as the WHERE clause)"),
-                     fixable=fixable)
-        for keyword in node.keywords:
-            if keyword.arg == "autoload" and attr == "Table":
-                self.add("fail", "autoload", node, "Table(..., autoload=True) was removed in SQLAlchemy 2.0",
-                         "use autoload_with=op.get_bind()")
-            if keyword.arg == "bind" and attr == "MetaData":
-                self.add("fail", "bound-metadata", node, "MetaData(bind=...) was removed in SQLAlchemy 2.0",
-                         "pass the connection where it is used (metadata.create_all(bind))")
-        if receiver == "op" and attr in _RENAMED_OP_ARGS:
-            for keyword in node.keywords:
-                renamed = _RENAMED_OP_ARGS[attr].get(keyword.arg or "")
-                if renamed:
-                    self.add("fail", "renamed-op-argument", node,
-                             "op.%s(%s=...) is not accepted by Alembic 1.x (renamed to %s=)"
-                             % (attr, keyword.arg, renamed), "rename the argument to %s=" % renamed)
-        if receiver == "op" and attr in _SQLITE_BATCH_ONLY and self.batch_depth == 0:
-            self.add("may", "sqlite-needs-batch", node,
-                     "op.%s() outside batch mode fails on SQLite (no ALTER for it)" % attr,
-                     "wrap it in `with op.batch_alter_table(TABLE) as batch_op:` (SQLite only)")
-        if receiver in ("op", "batch_op") and attr == "drop_constraint" and node.args and \
-                isinstance(node.args[0], ast.Constant) and node.args[0].value is None:
-            self.add("fail", "unnamed-constraint", node,
-                     "drop_constraint(None, ...) cannot name the constraint to drop (batch mode on SQLite "
-                     "cannot find an unnamed one either)",
-                     "give the constraint a name (a naming_convention on the metadata names new ones)")
-        self.generic_visit(node)
-
-    def visit_Attribute(self, node: ast.Attribute) -> None:
-        owner = dotted_name(node.value)
-        if node.attr == "Binary" and owner in ("sa", "sqlalchemy", "sa.types", "sqlalchemy.types"):
-            self.add("fail", "removed-type", node, "%s.Binary was removed in SQLAlchemy 1.4" % owner,
-                     "use sa.LargeBinary")
-        self.generic_visit(node)
-
-    def visit_Subscript(self, node: ast.Subscript) -> None:
-        key = node.slice.value if isinstance(node.slice, ast.Index) else node.slice  # type: ignore[attr-defined]
-        if isinstance(node.value, ast.Name) and node.value.id in _ROW_NAMES and \
-                isinstance(key, ast.Constant) and isinstance(key.value, str):
-            self.add("may", "row-string-key", node,
-                     "%s[%r] on a result row fails on SQLAlchemy 2.0 (rows are tuples)" % (node.value.id, key.value),
-                     "use %s._mapping[%r] or %s.%s" % (node.value.id, key.value, node.value.id, key.value))
-        self.generic_visit(node)
-
-
 def audit_revision(revision: Revision, shown: str) -> List[Finding]:
     """Return the findings of one parsed revision file."""
+    from .pysource import SourceFile
+
     if revision.tree is None:
-        return [Finding("fail", "does-not-parse", shown, "Python cannot read the revision file (%s)"
-                        % revision.problem, "fix it (python -m py_compile %s says the same)" % shown)]
-    visitor = _RevisionAudit(revision, shown)
-    visitor.visit(revision.tree)
-    if revision.undecodable_line:
-        visitor.findings = [finding._replace(fixable=False) for finding in visitor.findings]
-        visitor.findings.append(Finding(
-            "advice", "not-in-its-encoding", "%s:%d" % (shown, revision.undecodable_line),
+        return [finding("does-not-parse", shown, "Python cannot read the revision file (%s)" % revision.problem,
+                        "fix it (python -m py_compile %s says the same)" % shown)]
+    file = SourceFile(revision.path, revision.tree, revision.source, revision.encoding,
+                      undecodable_line=revision.undecodable_line)
+    findings = audit_code(file, shown, revision=True)
+    if revision.undecodable_line:  # --fix cannot write back bytes it could not read
+        findings = [found._replace(fixable=False, edits=()) for found in findings]
+        findings.append(finding(
+            "not-in-its-encoding", "%s:%d" % (shown, revision.undecodable_line),
             "the file is not valid %s: Python runs it (the bytes are in comments), but editors and tools that "
-            "read it as %s, db doctor --fix among them, do not" % ((revision.encoding.upper(),) * 2),
-            "save it as UTF-8, or declare what it is on its first line (# -*- coding: latin-1 -*-)"))
-    if visitor.reads_database:
-        visitor.findings.append(Finding(
-            "advice", "needs-database", shown,
-            "it reads from the database, so `upgrade --sql` (offline) cannot run it",
-            "run it online, or guard the reads with `if not context.is_offline_mode():`"))
-    return visitor.findings
+            "read it as %s, db doctor --fix among them, do not" % ((revision.encoding.upper(),) * 2)))
+    return findings
 
 
 def audit_history(revisions: List[Revision], shown: Dict[str, str]) -> List[Finding]:
@@ -311,12 +170,12 @@ def audit_history(revisions: List[Revision], shown: Dict[str, str]) -> List[Find
     for revision in revisions:
         if revision.revision is None:
             if revision.tree is not None:
-                findings.append(Finding("fail", "no-revision-id", shown[revision.path],
+                findings.append(finding("no-revision-id", shown[revision.path],
                                         "no `revision = '...'` line: Alembic cannot load the file",
                                         "give it a revision id"))
             continue
         if revision.revision in by_id:
-            findings.append(Finding("fail", "duplicate-revision", shown[revision.path],
+            findings.append(finding("duplicate-revision", shown[revision.path],
                                     "revision %s is also defined in %s" % (revision.revision,
                                                                             shown[by_id[revision.revision].path]),
                                     "give one of them a new id (and update what revises it)"))
@@ -325,17 +184,17 @@ def audit_history(revisions: List[Revision], shown: Dict[str, str]) -> List[Find
     for revision in by_id.values():
         for parent in revision.down_revisions:
             if parent not in by_id:
-                findings.append(Finding("fail", "missing-parent", shown[revision.path],
+                findings.append(finding("missing-parent", shown[revision.path],
                                         "revision %s revises %s, which no file defines" % (revision.revision, parent),
                                         "restore the missing file, or point down_revision at an existing one"))
             else:
                 children[parent].add(revision.revision)  # type: ignore[arg-type]
     if _has_cycle(by_id):
-        findings.append(Finding("fail", "cycle", "", "the revisions form a cycle: Alembic cannot order them",
+        findings.append(finding("cycle", "", "the revisions form a cycle: Alembic cannot order them",
                                 "break the cycle by fixing a down_revision"))
     heads = sorted(rev for rev, kids in children.items() if not kids)
     if len(heads) > 1:
-        findings.append(Finding("fail", "multiple-heads", "",
+        findings.append(finding("multiple-heads", "",
                                 "%d heads (%s): `upgrade` without a target stops with 'Multiple head revisions'"
                                 % (len(heads), ", ".join(heads)),
                                 "merge them: db merge -m 'merge heads' %s" % " ".join(heads)))
@@ -381,29 +240,29 @@ def revision_files(directory: str, extra_locations: Iterable[str] = ()) -> List[
     return sorted(found)
 
 
-def audit_folder(directory: str) -> List[Finding]:
-    """Check the migrations folder itself and every revision file in it."""
+def audit_folder(directory: str, show: Callable[[str], str] = shown_path) -> List[Finding]:
+    """Check the migrations folder itself and every revision file in it (``show`` words each path)."""
     findings: List[Finding] = []
     env_path = os.path.join(directory, "env.py")
     if not os.path.isdir(directory):
-        return [Finding("fail", "no-migrations-folder", shown_path(directory), "there is no migrations folder",
+        return [finding("no-migrations-folder", show(directory), "there is no migrations folder",
                         "create it with `db init`")]
     if not os.path.isfile(env_path):
-        findings.append(Finding("fail", "no-env-py", shown_path(env_path), "the migrations folder has no env.py",
+        findings.append(finding("no-env-py", show(env_path), "the migrations folder has no env.py",
                                 "copy one from `db init` in an empty folder"))
     else:
         with open(env_path, "rb") as handle:
             text = handle.read().decode("utf-8", "replace")
         generation, note = env_generation(text)
         if note:
-            findings.append(Finding("advice", "env-generation", shown_path(env_path),
+            findings.append(finding("env-generation", show(env_path),
                                     "written by %s: %s" % (generation, note), "nothing to do"))
     for name in ("alembic.ini", "script.py.mako"):
         if not os.path.isfile(os.path.join(directory, name)):
-            findings.append(Finding("fail", "missing-" + name.split(".")[0], shown_path(os.path.join(directory, name)),
-                                    "%s is missing" % name, "copy it from `db init` in an empty folder"))
+            findings.append(finding("missing-" + name.split(".")[0], show(os.path.join(directory, name)),
+                                    "%s is missing" % name))
     revisions = [read_revision(path) for path in revision_files(directory)]
-    shown = {revision.path: shown_path(revision.path) for revision in revisions}
+    shown = {revision.path: show(revision.path) for revision in revisions}
     for revision in revisions:
         findings.extend(audit_revision(revision, shown[revision.path]))
     findings.extend(audit_history(revisions, shown))
@@ -413,7 +272,7 @@ def audit_folder(directory: str) -> List[Finding]:
 def audit_env(directory: str, given_args: Iterable[str]) -> List[Finding]:
     """Check env.py against the app: arguments given twice, Flask-SQLAlchemy APIs that 3.x removed."""
     from .envpy import read_env_script
-    from .failures import REMOVED_DB_APIS
+    from .removals import REMOVED_DB_APIS
 
     path = os.path.join(directory, "env.py")
     if not os.path.isfile(path):
@@ -421,7 +280,7 @@ def audit_env(directory: str, given_args: Iterable[str]) -> List[Finding]:
     findings = []
     explicit = read_env_script(path).explicit
     for name in sorted(set(given_args) & set(explicit)):
-        findings.append(Finding("fail", "argument-given-twice", "%s:%d" % (shown_path(path), explicit[name]),
+        findings.append(finding("argument-given-twice", "%s:%d" % (shown_path(path), explicit[name]),
                                 "env.py passes %s= to context.configure() and Migrate() was given %s too: every "
                                 "command that runs env.py stops" % (name, name), "remove one of the two"))
     revision = read_revision(path)
@@ -431,12 +290,11 @@ def audit_env(directory: str, given_args: Iterable[str]) -> List[Finding]:
         for node in ast.walk(revision.tree):
             if isinstance(node, ast.Attribute) and node.attr in REMOVED_DB_APIS:
                 gone = not hasattr(flask_sqlalchemy.SQLAlchemy, node.attr)  # still there on 2.x (and some on 3.0)
-                findings.append(Finding(
-                    "fail" if gone else "advice", "removed-flask-sqlalchemy-api",
-                    "%s:%d" % (shown_path(path), node.lineno),
+                findings.append(finding(
+                    "removed-flask-sqlalchemy-api", "%s:%d" % (shown_path(path), node.lineno),
                     "db.%s() was removed in Flask-SQLAlchemy 3%s" % (
                         node.attr, "" if gone else " (the version installed here still has it)"),
-                    "use %s" % REMOVED_DB_APIS[node.attr]))
+                    "use %s" % REMOVED_DB_APIS[node.attr], severity="fail" if gone else "advice"))
     return findings
 
 
@@ -447,15 +305,13 @@ def audit_app(app: "Flask", db: Any) -> List[Finding]:
     findings = []
     for move in moved_sqlite_files(app, db):
         severity = "fail" if stranded(move) else "advice"
-        findings.append(Finding(severity, "moved-sqlite-file", "",
-                                moved_database_message(move) if severity == "fail" else
+        findings.append(finding("moved-sqlite-file", "", moved_database_message(move) if severity == "fail" else
                                 "%r resolves to %s (Flask-SQLAlchemy 2 used %s)"
-                                % (move.configured, move.current_path, move.legacy_path),
-                                "make the URI absolute to pin it"))
+                                % (move.configured, move.current_path, move.legacy_path), severity=severity))
     for bind, url in configured_urls(app).items():
         findings.extend(_driver_findings(bind, url))
     if sys.version_info < (3, 10):
-        findings.append(Finding("advice", "alembic-python-limit", "",
+        findings.append(finding("alembic-python-limit", "",
                                 "Alembic 1.17 and later need Python 3.10+; this Python gets an older Alembic",
                                 "move to Python 3.10+ before Alembic's fixes stop reaching you"))
     return findings
@@ -478,7 +334,7 @@ def _driver_findings(bind: Optional[str], url: Any) -> List[Finding]:
             shown = masked_url(make_url(url))
         except Exception:
             shown = "(unparseable)"
-        return [Finding("fail", "driver", "", "%s %s: %s" % (name, shown, message), "install it, or change the URL")]
+        return [finding("driver", "", "%s %s: %s" % (name, shown, message), "install it, or change the URL")]
     return []
 
 
@@ -522,11 +378,11 @@ def audit_database(db: Any, run_env: Callable[[Callable[..., Any]], Set[str]]) -
     for where, current, differences in seen:
         named = " %s" % where if several else ""
         if heads and current != heads:
-            findings.append(Finding("advice", "not-at-head", "", "the database%s is at %s, the migrations' head is %s"
+            findings.append(finding("not-at-head", "", "the database%s is at %s, the migrations' head is %s"
                                     % (named, ", ".join(sorted(current)) or "base", ", ".join(sorted(heads))),
                                     "run `db upgrade`"))
         elif differences:
-            findings.append(Finding("may", "models-differ", "", "the models differ from the database%s: %d "
+            findings.append(finding("models-differ", "", "the models differ from the database%s: %d "
                                     "change(s), e.g. %s" % (named, len(differences), _first_difference(differences)),
                                     "run `db migrate` to write a revision for them"))
     return findings
@@ -542,13 +398,13 @@ def _databases_not_ready(db: Any) -> List[Finding]:
     for engine in engines_of(real_db(db), current_app).values():
         database = engine.url.database or ""
         if engine.dialect.name == "sqlite" and database not in ("", ":memory:") and not os.path.exists(database):
-            findings.append(Finding("advice", "no-database-yet", "", "the SQLite file %s does not exist yet: "
+            findings.append(finding("no-database-yet", "", "the SQLite file %s does not exist yet: "
                                     "`db upgrade` will create it" % database, "nothing to do"))
             continue  # connecting would create it
         try:
             engine.connect().close()
         except Exception as exc:
-            findings.append(Finding("advice", "database-unreachable", "", "the database %s is not reachable (%s): "
+            findings.append(finding("database-unreachable", "", "the database %s is not reachable (%s): "
                                     "its state was not checked" % (masked_url(engine.url), type(exc).__name__),
                                     "run again where it is"))
     return findings
@@ -561,9 +417,9 @@ def _env_failure(error: Exception) -> Finding:
 
     cause = error.__cause__
     if isinstance(cause, sa_exc.DBAPIError) and (cause.statement is None or cause.connection_invalidated):
-        return Finding("advice", "database-unreachable", "", "%s: the database's state was not checked" % error,
+        return finding("database-unreachable", "", "%s: the database's state was not checked" % error,
                        "run again where it is")
-    return Finding("fail", "env-py-fails", "", "running the migrations' env.py fails: %s" % error,
+    return finding("env-py-fails", "", "running the migrations' env.py fails: %s" % error,
                    "fix what the message names: every db subcommand runs env.py")
 
 
@@ -572,42 +428,3 @@ def _first_difference(differences: List[Any]) -> str:
     while isinstance(first, list) and first:
         first = first[0]
     return " ".join(str(part) for part in first[:2]) if isinstance(first, tuple) else str(first)
-
-
-# -- the report --------------------------------------------------------------------------
-
-
-def exit_status(findings: List[Finding]) -> int:
-    """0 when nothing will fail, 1 when something will."""
-    return 1 if any(finding.severity == "fail" for finding in findings) else 0
-
-
-def summary(findings: List[Finding]) -> str:
-    """One line: how many findings of each severity."""
-    counts = {severity: sum(f.severity == severity for f in findings) for severity, _ in SEVERITIES}
-    return "%d will fail, %d may fail, %d advice%s" % (
-        counts["fail"], counts["may"], counts["advice"],
-        "; %d fixable with --fix" % sum(f.fixable for f in findings) if any(f.fixable for f in findings) else "")
-
-
-def render_text(findings: List[Finding]) -> Iterator[str]:
-    """Yield the report's lines, grouped by severity."""
-    for severity, heading in SEVERITIES:
-        group = [finding for finding in findings if finding.severity == severity]
-        if not group:
-            continue
-        yield "%s (%d)" % (heading, len(group))
-        for finding in group:
-            where = finding.where + ": " if finding.where else ""
-            yield "  %s%s [%s]" % (where, finding.message, finding.code)
-            yield "      fix: %s%s" % (finding.fix, " (db doctor --fix)" if finding.fixable else "")
-        yield ""
-    yield "db doctor: " + summary(findings)
-
-
-def render_json(findings: List[Finding]) -> str:
-    """Return the findings and the summary as JSON."""
-    import json
-
-    return json.dumps({"findings": [finding.as_dict() for finding in findings], "summary": summary(findings),
-                       "exit_status": exit_status(findings)}, indent=2)

@@ -137,14 +137,6 @@ def _describe(exc: BaseException, state: Optional["MigrateState"], config: Optio
     return text
 
 
-#: Flask-SQLAlchemy 2.x APIs that 3.x deprecated or removed and old env.py files call, with what replaces each.
-REMOVED_DB_APIS = {
-    "get_tables_for_bind": "db.metadatas[bind].tables.values() (db.metadata.tables for the default bind)",
-    "get_app": "flask.current_app",
-    "apply_driver_hacks": "SQLALCHEMY_ENGINE_OPTIONS in the app config",
-}
-
-
 def _env_fix(exc: BaseException) -> str:
     """Return the fix for an env.py failure we recognise, as a clause to append."""
     if isinstance(exc, TypeError) and "got multiple values for keyword argument" in str(exc):
@@ -152,6 +144,8 @@ def _env_fix(exc: BaseException) -> str:
     if isinstance(exc, AttributeError):
         # Python words it "'SQLAlchemy' object has no attribute 'x'"; Flask-SQLAlchemy 3.1's
         # own __getattr__ raises AttributeError('x').
+        from .removals import REMOVED_DB_APIS
+
         found = _REMOVED_DB_API.search(str(exc))
         name = found.group(1) if found else str(exc).strip("'\" ")
         if name in REMOVED_DB_APIS:

@@ -388,7 +388,8 @@ def doctor(directory: Optional[str] = None, format: str = "text", fix: bool = Fa
     """Report what will break on today's stack, before a deploy does (reads files; changes nothing)."""
     from flask import current_app
 
-    from . import audit as checks
+    from . import audit, checks
+    from .project import doctor_project, merge_findings
 
     if format not in ("text", "json"):
         raise UsageError("--format takes 'text' or 'json', not %r" % format)
@@ -399,22 +400,20 @@ def doctor(directory: Optional[str] = None, format: str = "text", fix: bool = Fa
     state = _state()
     directory = _directory(directory)
     out = MaskedStream(sys.stdout, [])  # a full disk under `> report.txt` is one line, as for Alembic's output
-    if fix and os.path.isdir(directory):
-        from .fixer import fix as fix_revisions
-
-        changed = fix_revisions(directory, write, out)
-        verb = "rewrote" if write else "would rewrite (add --write to write them)"
-        sys.stderr.write("db doctor --fix %s %d revision file(s)\n" % (verb, changed))
-    findings = checks.audit_folder(directory) + checks.audit_env(directory, state.migrate.given_args)
+    root = os.path.dirname(os.path.abspath(directory))  # the project: where its migrations folder is
+    found = doctor_project(root, [directory] if os.path.isdir(directory) else [], fix, write, out, "db doctor")
+    if not os.path.isdir(directory):
+        found = audit.audit_folder(directory) + found
+    findings = merge_findings(audit.audit_env(directory, state.migrate.given_args), found)
     if state.db is not None:
-        findings += checks.audit_app(current_app, state.db)
+        findings += audit.audit_app(current_app, state.db)
         if os.path.isfile(os.path.join(directory, "env.py")) and not any(
-                finding.severity == "fail" and finding.code in checks.BLOCKS_DATABASE_CHECK for finding in findings):
+                finding.severity == "fail" and finding.code in audit.BLOCKS_DATABASE_CHECK for finding in findings):
             with _reported(None, doctor):
-                findings += checks.audit_database(state.db, _read_only_env(directory))
+                findings += audit.audit_database(state.db, _read_only_env(directory))
     if format == "json":
         out.write(checks.render_json(findings) + "\n")
     else:
-        out.write("\n".join(checks.render_text(findings)) + "\n")
+        out.write("\n".join(checks.render_text(findings, "db doctor")) + "\n")
     if checks.exit_status(findings):
         raise MigrationError("db doctor found %s" % checks.summary(findings))

@@ -199,10 +199,38 @@ def aliases_disabled():
         return False
 
 
+def _hint_after_traceback(previous):
+    """Wrap ``previous`` (an excepthook) to add one line after its traceback for a known removal.
+
+    Installed at interpreter start, before an app's own imports run: a project
+    whose ``from wtforms import TextField`` fails before anything imports this
+    package still hears what removed it. Silent for every other error, and for
+    errors raised inside installed packages.
+    """
+
+    def excepthook(kind, error, trace):
+        previous(kind, error, trace)
+        if not issubclass(kind, (ImportError, AttributeError, TypeError)):
+            return
+        try:
+            from .removals import hint_line
+
+            line = hint_line(error)
+            if line is not None:
+                sys.stderr.write("flask-migrate-legacy: %s\n" % line)
+        except Exception:  # a hint must never hide the error
+            pass
+
+    excepthook.adds_removal_hints = True
+    return excepthook
+
+
 def install():
-    """Put the finder first on ``sys.meta_path`` (once), unless aliasing is disabled."""
+    """Put the finder first on ``sys.meta_path`` (once), unless aliasing is disabled; add the removal hint."""
     if aliases_disabled():
         return None
+    if not getattr(sys.excepthook, "adds_removal_hints", False):
+        sys.excepthook = _hint_after_traceback(sys.excepthook)
     for finder in sys.meta_path:
         if type(finder).__name__ == LegacyImportFinder.__name__ and type(finder).__module__ == __name__:
             return finder

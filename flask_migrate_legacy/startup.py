@@ -1,10 +1,11 @@
-"""The start-up report: database settings that fail while the app is built, as one ``Error:`` line.
+"""The start-up report: what fails while the app is built, as one ``Error:`` line.
 
-Flask-SQLAlchemy 3 builds engines inside ``SQLAlchemy(app)``, in the user's
-module, before ``Manager.run`` or ``flask db`` exist. So importing ``Migrate``
+Database settings (Flask-SQLAlchemy 3 builds engines inside ``SQLAlchemy(app)``,
+in the user's module, before ``Manager.run`` or ``flask db`` exist) and names a
+newer release removed (``from wtforms import TextField``). Importing ``Migrate``
 or ``MigrateCommand`` (every project does, above its app) installs a
 ``sys.excepthook`` for both command lines. Kept light: the wording is loaded
-from ``failures`` only when such an error ends the process.
+only when such an error ends the process.
 """
 
 from typing import Optional
@@ -13,6 +14,11 @@ from .errors import install_startup_report
 
 
 def _startup_error_line(error: BaseException) -> Optional[str]:
+    from .removals import hint_line
+
+    hint = hint_line(error)
+    if hint is not None:
+        return hint
     from .failures import describe_startup_error
 
     return describe_startup_error(error)

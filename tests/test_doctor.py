@@ -13,7 +13,8 @@ from flask_sqlalchemy import SQLAlchemy
 from helpers import assert_ok, flask_db, manage, revision_in, table_names, write_project
 
 from flask_migrate_legacy import Migrate, MigrationError, doctor, downgrade, init, migrate, revision, upgrade
-from flask_migrate_legacy.audit import audit_folder, read_revision, select_takes_columns
+from flask_migrate_legacy.audit import audit_folder, read_revision
+from flask_migrate_legacy.code_audit import select_takes_columns
 from flask_migrate_legacy.fixer import fix, fixed_source
 
 GALLERY = os.path.join(os.path.dirname(__file__), "doctor_gallery")
@@ -237,7 +238,7 @@ def test_the_fixer_keeps_line_endings_and_a_bom_and_counts_lines_as_python_does(
 
 
 def test_a_rewrite_that_would_not_parse_is_one_line_and_the_file_is_left_as_it_was(tmp_path, monkeypatch):
-    from flask_migrate_legacy import fixer
+    from flask_migrate_legacy import fixer, pysource
 
     path = tmp_path / "migrations" / "versions" / "r1_.py"
     path.parent.mkdir(parents=True)
@@ -245,10 +246,10 @@ def test_a_rewrite_that_would_not_parse_is_one_line_and_the_file_is_left_as_it_w
                      b"def upgrade():\n    op.get_bind().execute('SELECT 1')\n")
     before = path.read_bytes()
     # the line splitting this package had: it counted the form feed as a line break
-    monkeypatch.setattr(fixer, "python_lines", lambda source: source.splitlines(keepends=True))
+    monkeypatch.setattr(pysource, "python_lines", lambda source: source.splitlines(keepends=True))
     with pytest.raises(MigrationError) as raised:
         fixer.fix(str(tmp_path / "migrations"), write=True, out=io.StringIO())
-    assert str(raised.value).startswith("db doctor --fix could not rewrite ") and "\n" not in str(raised.value)
+    assert str(raised.value).startswith("doctor --fix could not rewrite ") and "\n" not in str(raised.value)
     assert "it is unchanged" in str(raised.value) and path.read_bytes() == before
 
 

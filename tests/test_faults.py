@@ -453,7 +453,7 @@ def test_doctor_fix_write_on_a_full_disk_keeps_every_file_whole(small_disk, tmp_
         capsys.readouterr()
         with project.app.app_context(), pytest.raises(MigrationError):  # what --fix cannot rewrite remains
             doctor(fix=True, write=True)
-        assert "sa.text(" in target.read_text() and "rewrote 1 revision file(s)" in capsys.readouterr().err
+        assert "sa.text(" in target.read_text() and "rewrote 1 file(s)" in capsys.readouterr().err
     finally:
         project.close()
 

@@ -1,0 +1,91 @@
+"""``python -m flask_migrate_legacy doctor [PATH]``: the project doctor, for a project that does not start.
+
+The same report, ``--fix``, ``--fix --write``, ``--format json`` and exit statuses
+as ``db doctor`` (0 nothing will fail, 1 something will, 2 a usage error), but
+read from the project's files alone: nothing of the app is imported, so an app
+that dies at import still gets its diagnosis.
+"""
+
+import argparse
+import os
+import sys
+from typing import List, NoReturn, Optional
+
+from .errors import UsageError, UserError, flush_output, reader_went_away, report
+
+PROGRAM = "python -m flask_migrate_legacy"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, its usage errors one ``Error:`` line and exit status 2 like every command of this package."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError("%s (see %s --help)" % (message, self.prog))
+
+
+def parser() -> argparse.ArgumentParser:
+    """Return the command line's parser."""
+    top = _Parser(prog=PROGRAM, description="Tools for Flask-Script and Flask-Migrate 2.x era projects.")
+    commands = top.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    doctor = commands.add_parser("doctor", help="report what will break on today's stack, without importing the app",
+                                 description="Report what will break on today's stack, reading the project's files "
+                                             "without importing the app; --fix shows the certain rewrites.")
+    doctor.add_argument("path", nargs="?", default=".", metavar="PATH", help="the project's folder (default: here)")
+    doctor.add_argument("--fix", action="store_true", help="show the rewrites that are certainly safe, as a diff")
+    doctor.add_argument("--write", action="store_true", help="with --fix: write them (each file atomically)")
+    doctor.add_argument("--format", choices=("text", "json"), default="text", help="the report's format")
+    doctor.add_argument("--rules", action="store_true", help="print the table of rules and exit")
+    return top
+
+
+def doctor(path: str, fix: bool = False, write: bool = False, format: str = "text") -> int:
+    """Run the project doctor on ``path``; print the report; return the exit status."""
+    from . import checks
+    from .project import doctor_project
+
+    if write and not fix:
+        raise UsageError("--write goes with --fix (doctor --fix --write)")
+    if not os.path.isdir(path):
+        raise UsageError("%s is not a folder: give the project's folder" % path)
+    findings = doctor_project(os.path.abspath(path), [], fix, write, sys.stdout, "doctor")
+    if format == "json":
+        sys.stdout.write(checks.render_json(findings) + "\n")
+    else:
+        sys.stdout.write("\n".join(checks.render_text(findings, "doctor")) + "\n")
+    if checks.exit_status(findings):
+        raise UserError("doctor found %s" % checks.summary(findings))
+    return 0
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Run the command line; return its exit status."""
+    try:
+        arguments = parser().parse_args(argv)
+        if arguments.command is None:
+            raise UsageError("give a command: doctor (see %s --help)" % PROGRAM)
+        if arguments.rules:
+            from .checks import rules_table
+
+            sys.stdout.write(rules_table())
+            status = 0
+        else:
+            status = doctor(arguments.path, arguments.fix, arguments.write, arguments.format)
+        flush_output()
+        return status
+    except BrokenPipeError:
+        return reader_went_away()
+    except KeyboardInterrupt:
+        sys.stderr.write("Error: interrupted: every file written was written whole\n")
+        return 130
+    except UserError as error:
+        try:
+            flush_output()
+        except UserError:
+            pass
+        report(error)
+        return error.exit_code
+
+
+def run() -> None:
+    """The console script ``flask-migrate-legacy``."""
+    sys.exit(main())
