@@ -221,7 +221,7 @@ def _hint_after_traceback(previous):
         except Exception:  # a hint must never hide the error
             pass
 
-    excepthook.adds_removal_hints = True
+    excepthook.adds_removal_hints = True  # type: ignore[attr-defined]
     return excepthook
 
 
