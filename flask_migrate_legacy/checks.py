@@ -15,7 +15,8 @@ SEVERITIES = (("fail", "Will fail"), ("may", "May fail"), ("advice", "Advice"))
 #: What a check reads, in the order README's table lists them.
 SCOPES = (("code", "the project's Python files"), ("config", "configuration keys"),
           ("requirements", "requirement files"), ("revision", "revision files"),
-          ("migrations", "the migrations folder and its history"), ("app", "the app and its databases"))
+          ("migrations", "the migrations folder and its history"), ("app", "the app and its databases"),
+          ("files", "files the doctor could not read"))
 
 #: (start offset, end offset, replacement) in a file's text.
 Edit = Tuple[int, int, str]

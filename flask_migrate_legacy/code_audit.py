@@ -13,11 +13,12 @@ import tokenize
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from .checks import Edit, Finding, declare, finding
-from .pysource import ADD_IMPORT, Positions, SourceFile
+from .pysource import ADD_IMPORT, Positions, SourceFile, apply_edits
 from .removals import (
     ATTRIBUTES_BY_NAME,
     CONFIG_KEYS_BY_NAME,
     CONVERT_UNICODE_FIX,
+    MOVED_BY_NAME,
     PAGINATE_FIX,
     REMOVED_DB_APIS,
     Moved,
@@ -196,6 +197,10 @@ class CodeAudit(ast.NodeVisitor):
         self.needs_sa_import = False
         self._rewritten: Set[Tuple[int, int]] = set()
         self.reported_keys: Set[Tuple[int, str]] = set()
+        self.class_depth = 0
+        #: a module of settings (config.py, settings.py): its top-level NAMES are config keys
+        self.config_module = any(word in shown.replace("\\", "/").rsplit("/", 1)[-1].lower()
+                                 for word in ("config", "settings"))
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -239,7 +244,8 @@ class CodeAudit(ast.NodeVisitor):
         if module == "flask.ext" or module.startswith("flask.ext."):
             self._flask_ext(node, module, statement, start)
             return
-        whole = moved_module(module)
+        named = any((module, alias.name) in MOVED_BY_NAME for alias in node.names)  # a name's own entry wins
+        whole = None if named else moved_module(module)
         if whole is not None:
             edits: Tuple[Edit, ...] = ()
             if whole.replacement is not None and whole.equivalent:
@@ -362,9 +368,11 @@ class CodeAudit(ast.NodeVisitor):
     # -- calls -------------------------------------------------------------------------------
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        depth, self.class_depth = self.class_depth, 0  # a method's body is not a class body
         self.assigned.append({})
         self.generic_visit(node)
         self.assigned.pop()
+        self.class_depth = depth
 
     visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
 
@@ -372,11 +380,18 @@ class CodeAudit(ast.NodeVisitor):
         for target in node.targets:
             if isinstance(target, ast.Name):
                 self.assigned[-1][target.id] = node.value
-        if self.config_keys:
+        if self.config_keys and (self.class_depth or (len(self.assigned) == 1 and self.config_module)):
             for target in node.targets:
                 if isinstance(target, ast.Name):
                     self._config_key(target.id, node)
         self.generic_visit(node)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.class_depth += 1
+        self.assigned.append({})  # a class body is not a function's scope, but it is not the module's either
+        self.generic_visit(node)
+        self.assigned.pop()
+        self.class_depth -= 1
 
     def visit_With(self, node: ast.With) -> None:
         batch = any(isinstance(item.context_expr, ast.Call) and dotted_name(item.context_expr.func).endswith(
@@ -414,8 +429,16 @@ class CodeAudit(ast.NodeVisitor):
                 self.add("bound-metadata", node, "MetaData(bind=...) was removed in SQLAlchemy 2.0")
             if keyword.arg == "convert_unicode" and attr in _CONVERT_UNICODE_CALLS:
                 self._convert_unicode(node, keyword, attr)
-            if self.config_keys and keyword.arg:
+            if self.config_keys and keyword.arg and attr in ("update", "from_mapping") and _is_config(receiver):
                 self._config_key(keyword.arg, node)
+        if self.config_keys and attr in ("get", "setdefault", "pop", "__getitem__") and _is_config(receiver) and \
+                node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            self._config_key(node.args[0].value, node)
+        if self.config_keys and attr in ("update", "from_mapping") and _is_config(receiver) and node.args and \
+                isinstance(node.args[0], ast.Dict):
+            for key in node.args[0].keys:
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    self._config_key(key.value, key)
         if self.revision:
             self._revision_call(node, attr, receiver)
         self.generic_visit(node)
@@ -532,8 +555,13 @@ class CodeAudit(ast.NodeVisitor):
             if not taken & set(names):
                 edits = tuple((self.positions.span(arg)[0], self.positions.span(arg)[0], "%s=" % parameter)
                               for arg, parameter in zip(positional, names))
+        fix = None
+        if edits:  # the call as it will read
+            start, end = self.positions.span(node)
+            call = apply_edits(self.text(start, end), [(a - start, b - start, text) for a, b, text in edits])
+            fix = "pass them by name: %s" % " ".join(call[call.rindex(".paginate("):].split())
         self.add("paginate-positional", node, "%s.paginate() with %d positional argument(s): its parameters are "
-                 "keyword-only since Flask-SQLAlchemy 3.0.0 (TypeError)" % (receiver, len(positional)),
+                 "keyword-only since Flask-SQLAlchemy 3.0.0 (TypeError)" % (receiver, len(positional)), fix,
                  edits=edits)
 
     def _convert_unicode(self, node: ast.Call, keyword: ast.keyword, attr: str) -> None:
@@ -566,10 +594,6 @@ class CodeAudit(ast.NodeVisitor):
 
     # -- configuration keys and row access ------------------------------------------------------
 
-    def visit_Constant(self, node: ast.Constant) -> None:
-        if self.config_keys and isinstance(node.value, str):
-            self._config_key(node.value, node)
-
     def _config_key(self, key: str, node: ast.AST) -> None:
         removed = CONFIG_KEYS_BY_NAME.get(key)
         line = getattr(node, "lineno", 0)
@@ -580,12 +604,20 @@ class CodeAudit(ast.NodeVisitor):
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
         key = node.slice.value if isinstance(node.slice, ast.Index) else node.slice  # type: ignore[attr-defined]
+        if self.config_keys and _is_config(dotted_name(node.value)) and isinstance(key, ast.Constant) and \
+                isinstance(key.value, str):
+            self._config_key(key.value, node)
         if self.revision and isinstance(node.value, ast.Name) and node.value.id in _ROW_NAMES and \
                 isinstance(key, ast.Constant) and isinstance(key.value, str):
             self.add("row-string-key", node, "%s[%r] on a result row fails on SQLAlchemy 2.0 (rows are tuples)"
                      % (node.value.id, key.value), "use %s._mapping[%r] or %s.%s" % (
                          node.value.id, key.value, node.value.id, key.value))
         self.generic_visit(node)
+
+
+def _is_config(receiver: str) -> bool:
+    """Tell whether an expression is a Flask config mapping (app.config, current_app.config, config)."""
+    return receiver.split(".")[-1] in ("config", "CONFIG")
 
 
 def _escaped(value: str) -> str:

@@ -21,9 +21,9 @@ from .requirements import audit_requirements
 if TYPE_CHECKING:  # for annotations only
     from .fixer import Output
 
-declare("code-does-not-parse", "fail", "code", "a Python file that does not parse on Python 3 (Python 2 code is "
+declare("code-does-not-parse", "fail", "files", "a Python file that does not parse on Python 3 (Python 2 code is "
         "out of scope)", "fix what Python names (python -m py_compile FILE says the same)")
-declare("not-read", "advice", "code", "a file the doctor could not read (too large, unreadable, a broken link)",
+declare("not-read", "advice", "files", "a file the doctor could not read (too large, unreadable, a broken link)",
         "nothing, unless the app needs that file")
 
 #: Folders never entered, by name.

@@ -14,6 +14,9 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from helpers import write_project  # noqa: E402
 
+#: The gallery's projects carry tests of their own: tests/test_project_doctor.py runs them in their folders.
+collect_ignore = ["project_gallery"]
+
 PG_ADMIN = dict(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
 MYSQL_ADMIN = dict(host="127.0.0.1", port=3306, user="root", password="")
 IN_CI = os.environ.get("CI", "").lower() == "true"
