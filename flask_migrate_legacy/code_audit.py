@@ -46,6 +46,13 @@ declare("paginate-positional", "fail", "code", "Query.paginate() takes its argum
         PAGINATE_FIX, "Flask-SQLAlchemy 3.0.0", fixable=True)
 declare("removed-flask-sqlalchemy-api", "fail", "code", "db.get_tables_for_bind(), db.get_app(), "
         "db.apply_driver_hacks() removed", "see the finding", "Flask-SQLAlchemy 3.1.0")
+# Flask-Login 0.3.0: "is_authenticated, is_active and is_anonymous ... are now properties".
+declare("flask-login-called", "fail", "code", "current_user.is_authenticated() called (a property, TypeError)",
+        "drop the parentheses: current_user.is_authenticated", "Flask-Login 0.3.0")
+declare("flask-login-method", "fail", "code", "a user class defining is_authenticated/is_active/is_anonymous as a "
+        "method: always truthy when read as Flask-Login reads it", "make it a @property (or inherit UserMixin's)",
+        "Flask-Login 0.3.0")
+_LOGIN_PROPERTIES = ("is_authenticated", "is_active", "is_anonymous")
 # Only in revision files.
 declare("needs-database", "advice", "revision", "a revision that reads the database cannot run offline (--sql)",
         "run it online, or guard the reads with `if not context.is_offline_mode():`")
@@ -173,11 +180,12 @@ class CodeAudit(ast.NodeVisitor):
     """Walk one file's tree and collect findings, each with the edits that fix it where that is certain."""
 
     def __init__(self, file: SourceFile, shown: str, revision: bool = False, uses_flask_sqlalchemy: bool = True,
-                 config_keys: bool = True) -> None:
+                 config_keys: bool = True, uses_flask_login: bool = True) -> None:
         self.file = file
         self.path = shown
         self.revision = revision
         self.uses_flask_sqlalchemy = uses_flask_sqlalchemy
+        self.uses_flask_login = uses_flask_login
         self.config_keys = config_keys and not revision
         self.positions = Positions(file.source)
         self.findings: List[Finding] = []
@@ -368,6 +376,10 @@ class CodeAudit(ast.NodeVisitor):
     # -- calls -------------------------------------------------------------------------------
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        if self.class_depth and node.name in _LOGIN_PROPERTIES and self.uses_flask_login and not any(
+                dotted_name(decorator).endswith(("property", "cached_property")) for decorator in node.decorator_list):
+            self.add("flask-login-method", node, "%s is a method here: Flask-Login 0.3.0 and later read it as a "
+                     "property, so a bound method (always true) stands for its answer" % node.name)
         depth, self.class_depth = self.class_depth, 0  # a method's body is not a class body
         self.assigned.append({})
         self.generic_visit(node)
@@ -415,6 +427,10 @@ class CodeAudit(ast.NodeVisitor):
             self._select_list(node)
         if attr == "paginate" and receiver and self.uses_flask_sqlalchemy and not receiver.endswith("db"):
             self._paginate(node, receiver)
+        if attr in _LOGIN_PROPERTIES and not node.args and not node.keywords and receiver and self.uses_flask_login:
+            self.add("flask-login-called", node, "%s.%s() calls a property since Flask-Login 0.3.0 (TypeError: "
+                     "'bool' object is not callable)" % (receiver, attr),
+                     "drop the parentheses: %s.%s" % (receiver, attr))
         if attr == "get" and receiver.endswith(".query") and len(node.args) == 1 and not node.keywords:
             model = receiver[:-len(".query")]
             self.add("query-get", node, "%s.get() is legacy in SQLAlchemy 2.0 (LegacyAPIWarning, an error "
@@ -652,10 +668,14 @@ def _escape_bind_colons(literal: str) -> str:
 IMPORT_SA: Edit = (ADD_IMPORT, ADD_IMPORT, "import sqlalchemy as sa")
 
 
-def audit_code(file: SourceFile, shown: str, revision: bool = False,
-               uses_flask_sqlalchemy: bool = True) -> List[Finding]:
-    """Return the findings of one parsed Python file (its tree must not be None)."""
-    visitor = CodeAudit(file, shown, revision, uses_flask_sqlalchemy)
+def audit_code(file: SourceFile, shown: str, revision: bool = False, uses_flask_sqlalchemy: bool = True,
+               uses_flask_login: bool = True) -> List[Finding]:
+    """Return the findings of one parsed Python file (its tree must not be None).
+
+    ``uses_flask_sqlalchemy``/``uses_flask_login``: the project uses them, so their
+    method names (``paginate``, ``is_authenticated``) are theirs.
+    """
+    visitor = CodeAudit(file, shown, revision, uses_flask_sqlalchemy, uses_flask_login=uses_flask_login)
     visitor.visit(file.tree)  # type: ignore[arg-type]
     findings = visitor.findings
     if visitor.needs_sa_import:  # the first edit that uses sa.text also adds the import

@@ -124,6 +124,8 @@ def audit_project(root: str, migrations: Iterable[str] = ()) -> ProjectReport:
     sources = {path: read_source(path) for path in walk.python}
     uses_flask_sqlalchemy = any("flask_sqlalchemy" in file.source or "flask.ext.sqlalchemy" in file.source
                                 for file in sources.values())
+    uses_flask_login = any("flask_login" in file.source or "flask.ext.login" in file.source
+                           for file in sources.values())
     uses_manage_py = any("MigrateCommand" in file.source for file in sources.values())
     findings: List[Finding] = []
     edits: Dict[str, List[Edit]] = {}
@@ -134,7 +136,8 @@ def audit_project(root: str, migrations: Iterable[str] = ()) -> ProjectReport:
             findings.append(finding(code, show(path), "%s (%s)" % (
                 "Python 3 cannot parse it" if code == "code-does-not-parse" else "not read", file.problem)))
             continue
-        found = audit_code(file, show(path), uses_flask_sqlalchemy=uses_flask_sqlalchemy)
+        found = audit_code(file, show(path), uses_flask_sqlalchemy=uses_flask_sqlalchemy,
+                           uses_flask_login=uses_flask_login)
         if file.undecodable_line:  # --fix cannot write back bytes it could not read
             found = [each._replace(fixable=False, edits=()) for each in found]
         findings.extend(found)

@@ -393,6 +393,10 @@ PAIRS = [
      "from jinja2 import pass_context\n@pass_context\ndef f(ctx, v):\n    return v\n"),
     ("from itsdangerous import TimedJSONWebSignatureSerializer\n", ["itsdangerous-jws"], None),
     ("print 'hello'\n", ["code-does-not-parse"], None),
+    ("import flask_login\nif current_user.is_authenticated():\n    pass\n", ["flask-login-called"], None),
+    ("import flask_login\nclass User:\n    def is_active(self):\n        return True\n", ["flask-login-method"], None),
+    ("import flask_login\nclass User:\n    @property\n    def is_active(self):\n        return True\n", [], None),
+    ("x = thing.is_active()\n", [], None),  # not a Flask-Login project
 ]
 
 
