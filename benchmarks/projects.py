@@ -30,6 +30,25 @@ def manage_py():
     return classic.replace(main, "\n\n" + template("hello_command.py") + main, 1)
 
 
+def write_app_code(folder, lines):
+    """Write a package of about ``lines`` lines of 2016-style app code (models, forms, views) under ``folder``."""
+    module = template("app_module.py.tmpl")
+    package = os.path.join(folder, "bigapp", "sections")
+    os.makedirs(package)
+    for path in (os.path.join(folder, "bigapp", "__init__.py"), os.path.join(package, "__init__.py")):
+        open(path, "w").close()
+    with open(os.path.join(folder, "bigapp", "extensions.py"), "w") as handle:
+        handle.write("from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n")
+    written, n = 0, 0
+    while written < lines:
+        text = module.format(n=n)
+        with open(os.path.join(package, "section_%d.py" % n), "w") as handle:
+            handle.write(text)
+        written += text.count("\n")
+        n += 1
+    return written
+
+
 def revision_id(n):
     return "%012x" % (0xB000000000 + n)
 

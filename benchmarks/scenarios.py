@@ -5,7 +5,7 @@ import statistics
 
 from measure import Run, measure, median
 from peers import ROOT, check, venv_python
-from projects import Project
+from projects import Project, write_app_code
 from report import RESULTS, TARGETS, report
 
 
@@ -133,6 +133,30 @@ def scenario_doctor(size, repetitions):
     report("doctor vs upgrade, %d revisions" % revisions, results, [("ours doctor", "ours upgrade", 0.25)])
 
 
+def scenario_project_doctor(size, repetitions):
+    """The standalone doctor over a whole project (app code and history), against parsing it alone."""
+    revisions = size["revisions"]
+    project = Project("project-doctor", models=1, revisions=revisions, database="sqlite")
+    project.create()
+    folder = project.folder("ours")
+    lines = write_app_code(folder, size["app_lines"])
+    files = []
+    for parent, _, names in os.walk(folder):
+        files.extend(os.path.join(parent, name) for name in names if name.endswith(".py"))
+    listing = os.path.join(project.root, "python-files.txt")
+    with open(listing, "w") as handle:
+        handle.write("\n".join(files))
+    parse_only = ("import ast, sys\nfor path in open(sys.argv[1]).read().split('\\n'):\n"
+                  "    with open(path, 'rb') as handle:\n        ast.parse(handle.read(), path)\n")
+    env = project.env("ours")
+    results = measure([
+        Run("ours doctor", [venv_python("ours"), "-m", "flask_migrate_legacy", "doctor", folder], folder, env),
+        Run("ast.parse of the same files", [venv_python("ours"), "-c", parse_only, listing], folder, env),
+    ], repetitions)
+    report("project doctor, %d lines + %d revisions" % (lines, revisions), results,
+           [("ours doctor", "ast.parse of the same files", 3.0)])
+
+
 def scenario_hook(size, repetitions):
     """What the import hook adds to every Python process of the environment."""
     runs = measure([
@@ -165,8 +189,9 @@ SCENARIOS = {
     "upgrade-postgresql": lambda size, reps: scenario_upgrade(size, max(3, reps // 2), "postgresql"),
     "autogenerate": lambda size, reps: scenario_autogenerate(size, max(3, reps // 2)),
     "doctor": lambda size, reps: scenario_doctor(size, max(3, reps // 2)),
+    "project-doctor": lambda size, reps: scenario_project_doctor(size, max(3, reps // 2)),
     "hook": scenario_hook,
 }
 
-FULL = {"revisions": 1000, "growth": (100, 1000, 3000), "tables": 300, "repetitions": 9}
-QUICK = {"revisions": 200, "growth": (50, 400), "tables": 60, "repetitions": 3}
+FULL = {"revisions": 1000, "growth": (100, 1000, 3000), "tables": 300, "repetitions": 9, "app_lines": 50000}
+QUICK = {"revisions": 200, "growth": (50, 400), "tables": 60, "repetitions": 3, "app_lines": 10000}

@@ -187,19 +187,13 @@ class CodeAudit(ast.NodeVisitor):
         self.uses_flask_sqlalchemy = uses_flask_sqlalchemy
         self.uses_flask_login = uses_flask_login
         self.config_keys = config_keys and not revision
-        self.positions = Positions(file.source)
+        self._positions: Optional[Positions] = None
         self.findings: List[Finding] = []
         self.batch_depth = 0
         self.reads_database = False
         #: local name -> the module it is (import x.y as z; from wtforms import validators)
         self.modules: Dict[str, str] = {}
-        #: every name bound at the top of the file, to know whether a rename would collide
-        self.bound: Set[str] = set()
-        for node in ast.walk(file.tree) if file.tree is not None else ():
-            if isinstance(node, ast.Name):
-                self.bound.add(node.id)
-            elif isinstance(node, (ast.Import, ast.ImportFrom)):
-                self.bound.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        self._bound: Optional[Set[str]] = None
         #: name -> what it was last assigned (a call's dotted name, or a string expression), per function
         self.assigned: List[Dict[str, ast.AST]] = [{}]
         self.needs_sa_import = False
@@ -209,6 +203,48 @@ class CodeAudit(ast.NodeVisitor):
         #: a module of settings (config.py, settings.py): its top-level NAMES are config keys
         self.config_module = any(word in shown.replace("\\", "/").rsplit("/", 1)[-1].lower()
                                  for word in ("config", "settings"))
+
+    # -- the walk: NodeVisitor's protocol, without its per-node costs -------------------------
+
+    def visit(self, node: ast.AST) -> None:
+        """Visit ``node``: its visit_ method where this class has one, else its children."""
+        method = _DISPATCH.get(type(node))
+        if method is None:
+            self.generic_visit(node)
+        else:
+            method(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        """Visit the children of ``node`` (expression contexts and operators have nothing to find)."""
+        for field in node._fields:
+            if field in _SKIPPED_FIELDS:
+                continue
+            value = getattr(node, field, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST) and type(item) not in _LEAVES:
+                        self.visit(item)
+            elif isinstance(value, ast.AST) and type(value) not in _LEAVES:
+                self.visit(value)
+
+    @property
+    def positions(self) -> Positions:
+        """Where each line starts (made on first need: only findings with a place or an edit ask)."""
+        if self._positions is None:
+            self._positions = Positions(self.file.source)
+        return self._positions
+
+    @property
+    def bound(self) -> Set[str]:
+        """Every name the file uses or imports (found on first need: only a rename asks)."""
+        if self._bound is None:
+            self._bound = set()
+            for node in ast.walk(self.file.tree) if self.file.tree is not None else ():
+                if isinstance(node, ast.Name):
+                    self._bound.add(node.id)
+                elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                    self._bound.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        return self._bound
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -247,6 +283,8 @@ class CodeAudit(ast.NodeVisitor):
             return
         for alias in node.names:
             self.modules[alias.asname or alias.name] = module + "." + alias.name  # a submodule, perhaps
+        if moved_module(module) is None and not any((module, alias.name) in MOVED_BY_NAME for alias in node.names):
+            return  # nothing here moved (most imports): no need to find where each name stands
         start, end = self.positions.span(node)
         statement = self.text(start, end)
         if module == "flask.ext" or module.startswith("flask.ext."):
@@ -629,6 +667,14 @@ class CodeAudit(ast.NodeVisitor):
                      % (node.value.id, key.value), "use %s._mapping[%r] or %s.%s" % (
                          node.value.id, key.value, node.value.id, key.value))
         self.generic_visit(node)
+
+
+#: The visit_ method of each node type CodeAudit looks at.
+_DISPATCH = {getattr(ast, name[len("visit_"):]): function for name, function in vars(CodeAudit).items()
+             if name.startswith("visit_") and hasattr(ast, name[len("visit_"):])}
+#: Fields and node types that never hold anything a check looks for.
+_SKIPPED_FIELDS = frozenset({"ctx", "op", "type_comment"})
+_LEAVES = frozenset({ast.Name, ast.Constant, ast.Load, ast.Store, ast.Del, ast.Pass, ast.Break, ast.Continue})
 
 
 def _is_config(receiver: str) -> bool:

@@ -121,15 +121,13 @@ def audit_project(root: str, migrations: Iterable[str] = ()) -> ProjectReport:
         return os.path.relpath(os.path.abspath(path), root)
 
     walk = _walk(root, migrations)
-    sources = {path: read_source(path) for path in walk.python}
-    uses_flask_sqlalchemy = any("flask_sqlalchemy" in file.source or "flask.ext.sqlalchemy" in file.source
-                                for file in sources.values())
-    uses_flask_login = any("flask_login" in file.source or "flask.ext.login" in file.source
-                           for file in sources.values())
-    uses_manage_py = any("MigrateCommand" in file.source for file in sources.values())
+    uses = _uses(walk.python, (b"flask_sqlalchemy", b"flask.ext.sqlalchemy"), (b"flask_login", b"flask.ext.login"),
+                 (b"MigrateCommand",))
+    uses_flask_sqlalchemy, uses_flask_login, uses_manage_py = uses
     findings: List[Finding] = []
     edits: Dict[str, List[Edit]] = {}
-    for path, file in sources.items():
+    for path in walk.python:  # one file at a time: a large project's trees are never all in memory
+        file = read_source(path)
         if file.tree is None:
             code = "not-read" if file.problem.startswith(("larger than", "Permission", "Is a directory")) or \
                 not file.source else "code-does-not-parse"
@@ -155,6 +153,22 @@ def audit_project(root: str, migrations: Iterable[str] = ()) -> ProjectReport:
         if each.fixable:
             edits.setdefault(os.path.join(root, file_of(each)), []).extend(each.edits)
     return ProjectReport(findings, edits)
+
+
+def _uses(paths: List[str], *markers: Tuple[bytes, ...]) -> List[bool]:
+    """Tell, for each group of markers, whether any of the files mentions one (a project-wide fact)."""
+    found = [False] * len(markers)
+    for path in paths:
+        try:
+            with open(path, "rb") as handle:
+                text = handle.read()
+        except OSError:
+            continue
+        for index, group in enumerate(markers):
+            found[index] = found[index] or any(marker in text for marker in group)
+        if all(found):
+            break
+    return found
 
 
 def file_of(found: Finding) -> str:
