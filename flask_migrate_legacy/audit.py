@@ -232,8 +232,13 @@ def _has_cycle(by_id: Dict[str, Revision]) -> bool:
 
 def revision_files(directory: str, extra_locations: Iterable[str] = ()) -> List[str]:
     """Return the revision files of a migrations folder, sorted."""
+    return files_in_version_folders([os.path.join(directory, "versions"), *extra_locations])
+
+
+def files_in_version_folders(folders: Iterable[str]) -> List[str]:
+    """Return the revision files (``*.py``) in version folders, sorted."""
     found: List[str] = []
-    for folder in [os.path.join(directory, "versions"), *extra_locations]:
+    for folder in folders:
         if os.path.isdir(folder):
             found.extend(os.path.join(folder, name) for name in os.listdir(folder)
                          if name.endswith(".py") and not name.startswith("__"))

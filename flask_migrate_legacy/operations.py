@@ -127,26 +127,30 @@ def _env_sees_engine_urls(state: "MigrateState") -> ContextManager[None]:
     return env_sees_engine_urls(current_app, state.db) if state.db is not None else contextlib.nullcontext()
 
 
-@contextlib.contextmanager
-def _no_partial_files(config: "Config", writes_revision_files: bool) -> Iterator[None]:
-    """Remove the revision files a failed ``revision``/``migrate``/``merge`` created (a full disk leaves them empty)."""
+def _no_partial_files(config: "Config", writes_revision_files: bool) -> ContextManager[None]:
+    """Remove the revision files a failed ``revision``/``migrate``/``merge`` created itself (a full disk leaves
+    them empty), and only those; refuse any write that would replace an existing revision file."""
     if not writes_revision_files:
-        yield
-        return
+        return contextlib.nullcontext()
+    from .created_files import removed_on_failure
     from .failures import version_locations
 
-    def files() -> set:
-        return {os.path.join(folder, name) for folder in version_locations(config) if os.path.isdir(folder)
-                for name in os.listdir(folder)}
+    return removed_on_failure(version_locations(config))
 
-    before = files()
-    try:
-        yield
-    except BaseException:
-        for path in files() - before:
-            with contextlib.suppress(OSError):
-                os.remove(path)
-        raise
+
+def _refuse_a_taken_rev_id(config: "Config", rev_id: Optional[str]) -> None:
+    """Refuse, before anything is written, a --rev-id another revision file already has."""
+    if not rev_id:
+        return
+    from .audit import files_in_version_folders, read_revision
+    from .failures import version_locations
+
+    for path in files_in_version_folders(version_locations(config)):
+        if read_revision(path).revision == rev_id:
+            from .paths import shown_path
+
+            raise UsageError("revision %s already exists (%s): choose another --rev-id; nothing was written"
+                             % (rev_id, shown_path(path)))
 
 
 def operation(**declared: Any) -> Callable[[Callable[..., None]], Callable[..., None]]:
@@ -237,6 +241,7 @@ def revision(directory: Optional[str] = None, message: Optional[str] = None, aut
     """Create a new revision file."""
     _refuse_undecoded_text(message=message, rev_id=rev_id, branch_label=branch_label)
     config = _config(directory, x_arg, opts=["autogenerate"] if autogenerate else None)
+    _refuse_a_taken_rev_id(config, rev_id)
     _run(revision, config, message, autogenerate=autogenerate, sql=sql, head=head, splice=splice,
          branch_label=branch_label, version_path=version_path, rev_id=rev_id)
 
@@ -248,6 +253,7 @@ def migrate(directory: Optional[str] = None, message: Optional[str] = None, sql:
     """Autogenerate a new revision file (alias for 'revision --autogenerate')."""
     _refuse_undecoded_text(message=message, rev_id=rev_id, branch_label=branch_label)
     config = _config(directory, x_arg, opts=["autogenerate"])
+    _refuse_a_taken_rev_id(config, rev_id)
     _run(migrate, config, message, autogenerate=True, sql=sql, head=head, splice=splice,
          branch_label=branch_label, version_path=version_path, rev_id=rev_id)
 
@@ -283,6 +289,7 @@ def merge(directory: Optional[str] = None, revisions: Union[str, Sequence[str]] 
         config.print_stdout("Nothing to merge: %s names a single revision (%s); no file was written.",
                             revisions if isinstance(revisions, str) else " ".join(revisions), names)
         return
+    _refuse_a_taken_rev_id(config, rev_id)
     _run(merge, config, revisions, message=message, branch_label=branch_label, rev_id=rev_id)
 
 

@@ -1,0 +1,117 @@
+"""Lose nothing under a busy team's accidents: a run removes only what it wrote, and never replaces a revision.
+
+In-process (``inprocess.manage_in_process``) with the command's real folder, argv and
+environment; the teammate is a second process (a post-write hook), as a `git pull` is.
+"""
+
+import os
+import sys
+
+import pytest
+from helpers import assert_ok, write_project
+from inprocess import manage_in_process
+
+
+@pytest.fixture
+def project(tmp_path):
+    folder = str(tmp_path)
+    write_project(folder)
+    env = {"DATABASE_URL": "sqlite:///" + os.path.join(folder, "app.db")}
+    assert_ok(manage_in_process(folder, "db", "init", env=env))
+    return folder, env
+
+
+def versions(folder):
+    return sorted(os.listdir(os.path.join(folder, "migrations", "versions")))
+
+
+def add_to_ini(folder, text):
+    with open(os.path.join(folder, "migrations", "alembic.ini"), "a") as handle:
+        handle.write(text)
+
+
+TEAMMATE = '''revision = "teammate1"
+down_revision = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
+'''
+
+
+def write_teammate(folder):
+    return "open(%r, 'w').write(%r)\n" % (os.path.join(folder, "migrations", "versions", "teammate1_.py"), TEAMMATE)
+
+
+def test_a_migrate_that_fails_before_writing_removes_nothing_that_appeared_meanwhile(project):
+    folder, env = project
+    # env.py fails (a database that times out, a settings error) after a teammate's revision
+    # landed in versions/ (a `git pull`, a second `db revision`): Alembic had written nothing yet.
+    with open(os.path.join(folder, "migrations", "env.py"), "a") as handle:
+        handle.write("\nimport subprocess, sys\nsubprocess.run([sys.executable, '-c', %r], check=True)\n"
+                     "raise RuntimeError('the database timed out')\n" % write_teammate(folder))
+    failed = manage_in_process(folder, "db", "migrate", "-m", "users", env=env)
+    assert failed.returncode == 1 and "the database timed out" in failed.stderr, failed.stderr
+    assert versions(folder) == ["teammate1_.py"]
+
+
+def test_a_migrate_that_fails_after_writing_removes_its_own_file_and_only_that(project):
+    folder, env = project
+    hook = os.path.join(folder, "teammate")
+    with open(hook, "w") as handle:
+        handle.write("#!%s\n%s" % (sys.executable, write_teammate(folder)))
+    os.chmod(hook, 0o755)
+    # Alembic writes our file, the first hook (a teammate, meanwhile) adds theirs, the second fails.
+    add_to_ini(folder, "\n[post_write_hooks]\nhooks = team, broken\nteam.type = exec\nteam.executable = %s\n"
+                       "broken.type = exec\nbroken.executable = %s\n"
+               % (hook, os.path.join(folder, "no-such-formatter")))
+    failed = manage_in_process(folder, "db", "migrate", "-m", "users", env=env)
+    assert failed.returncode == 1 and "Error: No such file or directory: no-such-formatter" in failed.stderr
+    assert versions(folder) == ["teammate1_.py"]  # ours removed (it failed), the teammate's kept
+
+
+def test_a_rev_id_that_is_taken_is_refused_before_anything_is_written(project):
+    folder, env = project
+    assert_ok(manage_in_process(folder, "db", "revision", "--rev-id", "0001", "-m", "init", env=env))
+    [first] = versions(folder)
+    with open(os.path.join(folder, "migrations", "versions", first), "rb") as handle:
+        original = handle.read()
+    for message in ("init", "another"):  # the same file name, and another
+        again = manage_in_process(folder, "db", "revision", "--rev-id", "0001", "-m", message, env=env)
+        assert again.returncode == 2, again.stderr
+        assert again.stderr == ("Error: revision 0001 already exists (%s): choose another --rev-id; nothing was "
+                                "written\n" % os.path.join("migrations", "versions", first))
+    assert_ok(manage_in_process(folder, "db", "revision", "--rev-id", "0002", "--head", "base", "--splice",
+                                "-m", "second head", env=env))
+    for command in (["migrate"], ["merge", "heads"]):
+        refused = manage_in_process(folder, "db", *command, "--rev-id", "0001", env=env)
+        assert refused.returncode == 2 and "revision 0001 already exists" in refused.stderr, refused.stderr
+    assert len(versions(folder)) == 2 and first in versions(folder)
+    with open(os.path.join(folder, "migrations", "versions", first), "rb") as handle:
+        assert handle.read() == original
+
+
+def test_a_file_name_that_is_taken_is_never_overwritten(project):
+    folder, env = project
+    # A file_template without the revision id: the same message on the same day is the same file.
+    with open(os.path.join(folder, "migrations", "alembic.ini")) as handle:
+        text = handle.read()
+    with open(os.path.join(folder, "migrations", "alembic.ini"), "w") as handle:
+        handle.write(text.replace("[alembic]\n", "[alembic]\nfile_template = %%(slug)s\n", 1))
+    assert_ok(manage_in_process(folder, "db", "revision", "-m", "add users", env=env))
+    assert versions(folder) == ["add_users.py"]
+    path = os.path.join(folder, "migrations", "versions", "add_users.py")
+    with open(path, "rb") as handle:
+        original = handle.read()
+    again = manage_in_process(folder, "db", "revision", "-m", "add users", env=env)
+    assert again.returncode == 1 and again.stderr == (
+        "Error: refusing to overwrite %s, which exists: choose another --rev-id or message (nothing was written)\n"
+        % os.path.join("migrations", "versions", "add_users.py")), again.stderr
+    with open(path, "rb") as handle:
+        assert handle.read() == original
+    assert versions(folder) == ["add_users.py"]
+    assert_ok(manage_in_process(folder, "db", "heads", env=env))  # one head: no self-loop, no cycle
