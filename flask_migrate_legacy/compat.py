@@ -87,35 +87,58 @@ def mask_url_passwords(text: str) -> str:
 
 
 def secret_spellings(secret: str) -> List[str]:
-    """Return every way ``secret`` can appear in output: as is, URL-quoted (either hex case,
-    or with '+' for spaces), and each of those with '%' doubled as configparser escapes it."""
+    """Return every way ``secret`` can appear in output: as is, URL-quoted (``quote`` keeping '/',
+    or quoting everything; either hex case; '+' for spaces), and each of those with '%' doubled as
+    configparser escapes it."""
     from urllib.parse import quote, quote_plus
 
-    forms = {secret, quote(secret, safe=""), quote_plus(secret)}
+    forms = {secret, quote(secret), quote(secret, safe=""), quote_plus(secret)}
     forms |= {re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), form) for form in forms}
     forms |= {form.replace("%", "%%") for form in forms}
     return sorted(forms, key=len, reverse=True)  # longest first: a form may contain another
 
 
+class SecretMask:
+    """Mask credentials where they stand as credentials, and nowhere else.
+
+    A URL's password (``scheme://user:PASSWORD@``, ``?password=``) is masked
+    whatever it is; a known secret is masked as a URL's password (spelled any
+    way, even unquoted with '@', ':' or spaces in it) or as the value of a
+    ``password=`` key (a DSN). A secret that is also a word, a host or part of
+    SQL (``1``, ``item``, ``postgres``) is left alone everywhere else, so output
+    holding no credential is byte for byte what it was.
+    """
+
+    def __init__(self, secrets: List[str]) -> None:
+        forms = sorted({form for secret in secrets if secret for form in secret_spellings(secret)}, key=len,
+                       reverse=True)
+        alternatives = "|".join(re.escape(form) for form in forms)
+        self._known = None if not forms else re.compile(
+            r"(://[^:/@\s'\"]*:)(?:%s)(?=@)|((?<![\w.])(?:%s)\s*=\s*['\"]?)(?:%s)(?=['\"]|[\s&;,)]|$)"
+            % (alternatives, "|".join(PASSWORD_PARAMETERS), alternatives), re.IGNORECASE)
+
+    def mask(self, text: str) -> str:
+        """Return ``text`` with every credential in a credential position replaced by ``***``."""
+        if self._known is not None:
+            text = self._known.sub(lambda match: (match.group(1) or match.group(2)) + MASK, text)
+        return mask_url_passwords(text)
+
+
 def mask_secrets(text: str, secrets: List[str]) -> str:
-    """Replace every spelling of each secret, and every URL password, in ``text`` with ``***``."""
-    for secret in secrets:
-        if secret:
-            for form in secret_spellings(secret):
-                text = text.replace(form, MASK)
-    return mask_url_passwords(text)
+    """Replace each credential in a credential position in ``text`` with ``***`` (see :class:`SecretMask`)."""
+    return SecretMask(secrets).mask(text)
 
 
 class MaskedStream:
-    """A text stream that masks the given secrets (and any URL password) in what is written to it."""
+    """A text stream that masks the given secrets (and any URL password) where they stand as credentials."""
 
     def __init__(self, stream: Any, secrets: List[str]) -> None:
         self._stream = stream
-        self._secrets = list(secrets)
+        self._mask = SecretMask(list(secrets))
 
     def write(self, text: str) -> int:
         try:
-            self._stream.write(mask_secrets(text, self._secrets))
+            self._stream.write(self._mask.mask(text))
         except BrokenPipeError:
             raise  # the reader went away (| head): Alembic keeps quiet about it
         except OSError as exc:  # not an OSError any more, so that Alembic's printing does not swallow it

@@ -218,12 +218,17 @@ def test_one_sqlite_file_under_two_paths_is_one_lock(tmp_path, make_project):
 # -- secrets, in every spelling ------------------------------------------------------------
 
 
-def test_every_spelling_of_a_password_is_masked():
-    text = " | ".join(secret_spellings(PASSWORD))
-    assert "s3cr%25t%40p%3Ass%2Fw%20d" in text and "s3cr%25t%40p%3ass%2fw+d" in text
-    assert "s3cr%%25t%%40p" in text and "s3cr%%t@p:ss/w d" in text
-    masked = mask_secrets(text, [PASSWORD])
-    assert "s3cr" not in masked and set(masked.split(" | ")) == {"***"}
+def test_every_spelling_of_a_password_is_masked_where_it_stands_as_a_credential():
+    spellings = secret_spellings(PASSWORD)
+    assert {"s3cr%25t%40p%3Ass%2Fw%20d", "s3cr%25t%40p%3ass%2fw+d", "s3cr%25t%40p%3Ass/w%20d"} <= set(spellings)
+    assert "s3cr%%25t%%40p%%3Ass%%2Fw%%20d" in spellings and "s3cr%%t@p:ss/w d" in spellings
+    for form in spellings:
+        for text, expected in (("postgresql://u:%s@h/db" % form, "postgresql://u:***@h/db"),
+                               ("host=h password=%s dbname=x" % form, "host=h password=*** dbname=x"),
+                               ("password='%s'" % form, "password='***'")):
+            assert mask_secrets(text, [PASSWORD]) == expected, form
+        # anywhere else it is text like any other: masking it there corrupted SQL and gave it away
+        assert mask_secrets("it said %s" % form, [PASSWORD]) == "it said %s" % form
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -245,8 +250,9 @@ def test_what_alembic_prints_for_us_is_masked(postgres_url, make_project, capsys
         current(verbose=True)
         upgrade(revision="base:head", sql=True)
     out, err = capsys.readouterr()
-    assert "hunter2" not in out + err
-    assert "password=***" in out and "COMMENT ON TABLE a IS '***'" in out
+    assert "hunter2%40x" not in out + err and "password=***" in out  # the URL's password
+    # SQL is printed as the revision wrote it, whatever the password is
+    assert "COMMENT ON TABLE a IS 'hunter2@x'" in out
 
 
 def test_a_stream_passes_writes_through_masked():
@@ -254,8 +260,8 @@ def test_a_stream_passes_writes_through_masked():
 
     target = io.StringIO()
     stream = MaskedStream(target, ["pw"])
-    stream.write("a pw b\n")
-    assert target.getvalue() == "a *** b\n" and stream.getvalue() == target.getvalue()
+    stream.write("a pw b: postgresql://u:pw@h/db\n")
+    assert target.getvalue() == "a pw b: postgresql://u:***@h/db\n" and stream.getvalue() == target.getvalue()
 
 
 # -- bad input and odd encodings ---------------------------------------------------------
@@ -612,13 +618,16 @@ def test_an_env_py_error_quoting_the_password_in_any_spelling_is_masked(project,
     env = {"DATABASE_URL": url}
     assert_ok(manage_in_process(project, "db", "init", env=env))
     env_py = os.path.join(project, "migrations", "env.py")
-    spelled = [password, quote(password, safe=""), quote(password, safe="").lower(), password.replace("%", "%%")]
+    spelled = [password, quote(password, safe=""), quote(password, safe="").lower(), password.replace("%", "%%"),
+               quote(password), quote(password).lower()]  # quote() keeps '/' and writes upper-case hex
     with open(env_py, "a") as handle:
-        handle.write("\nraise RuntimeError(%r)\n" % " ".join(spelled))
+        handle.write("\nraise RuntimeError(%r)\n" % " ".join("postgresql://postgres:%s@127.0.0.1/app" % form
+                                                             for form in spelled))
     result = manage(project, "db", "upgrade", env=env)
     assert result.returncode == 1
     assert "s3cr" not in result.stdout + result.stderr, result.stderr
-    assert result.stderr.strip().endswith("RuntimeError: *** *** *** ***"), result.stderr
+    assert result.stderr.strip().endswith("RuntimeError: " + " ".join(["postgresql://postgres:***@127.0.0.1/app"]
+                                                                      * len(spelled))), result.stderr
 
 
 @pytest.mark.parametrize("sent,code,said", [(signal.SIGINT, 130, "interrupted (Ctrl-C)"),

@@ -115,3 +115,36 @@ def test_a_file_name_that_is_taken_is_never_overwritten(project):
         assert handle.read() == original
     assert versions(folder) == ["add_users.py"]
     assert_ok(manage_in_process(folder, "db", "heads", env=env))  # one head: no self-loop, no cycle
+
+
+# -- masking is exact: a credential where it stands as one, nothing else -------------------------------
+
+
+@pytest.mark.parametrize("password", ["1", "s", "item", "postgres", "0001"])
+def test_sql_output_is_byte_identical_whatever_the_password(tmp_path, postgres_url, password):
+    folder = str(tmp_path)
+    write_project(folder)
+    url = postgres_url.replace("postgres@", "postgres:%s@" % password)  # trust auth: any password is accepted
+    env = {"DATABASE_URL": url}
+    assert_ok(manage_in_process(folder, "db", "init", env=env))
+    with open(os.path.join(folder, "migrations", "versions", "r0001_items.py"), "w") as handle:
+        handle.write("from alembic import op\nimport sqlalchemy as sa\nrevision = 'r0001'\ndown_revision = None\n\n"
+                     "def upgrade():\n    op.create_table('items', sa.Column('id', sa.Integer, primary_key=True),\n"
+                     "                    sa.Column('host', sa.String(20), server_default='127.0.0.1'))\n"
+                     "    op.execute(\"INSERT INTO items (host) VALUES ('postgres 1 s item')\")\n\n"
+                     "def downgrade():\n    op.drop_table('items')\n")
+    masked = assert_ok(manage_in_process(folder, "db", "upgrade", "--sql", env=env)).stdout
+    other = assert_ok(manage_in_process(folder, "db", "upgrade", "--sql",
+                                        env={"DATABASE_URL": postgres_url.replace("postgres@", "postgres:z-9-Q@")}))
+    assert masked == other.stdout  # byte for byte: no '***' in SQL, revision ids or host names
+    assert "CREATE TABLE items" in masked and "'r0001'" in masked and "***" not in masked
+
+
+def test_an_error_line_masks_the_password_and_leaves_the_host_and_words(tmp_path):
+    folder = str(tmp_path)
+    write_project(folder)
+    env = {"DATABASE_URL": "postgresql+psycopg://postgres:1@127.0.0.1:1/app1"}
+    assert_ok(manage_in_process(folder, "db", "init", env=env))
+    failed = manage_in_process(folder, "db", "upgrade", env=env)
+    assert failed.returncode == 1 and "127.0.0.1:1" in failed.stderr and "***" not in failed.stderr.replace(
+        "postgres:***@", ""), failed.stderr
