@@ -139,9 +139,9 @@ class Migrate:
             app.extensions = {}
         app.extensions["migrate"] = MigrateState(self, self.db, **self.alembic_ctx_kwargs)
         if self.db is not None:
-            from .traps import watch_first_connection
+            from .traps import watch_connections
 
-            watch_first_connection(app, self.db)
+            watch_connections(app, self.db)
         from .flask_db import db_group
 
         app.cli.add_command(db_group(), name=self.command)

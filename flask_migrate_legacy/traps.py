@@ -11,8 +11,8 @@ Flask-SQLAlchemy 3 changed two things under old projects without a word:
 
 Here each is detected (from files and URLs, never by creating or opening a
 database for writing) and worded; ``operations`` refuses db subcommands on
-them, and :func:`watch_first_connection` stops or warns the app's other
-commands at their first use of the database.
+them, and :func:`watch_connections` stops or warns the app's other
+commands when they use the database.
 """
 
 import contextlib
@@ -229,16 +229,21 @@ def env_sees_engine_urls(app: "Flask", db: Any) -> Iterator[None]:
 
 #: (legacy file, current file) pairs already warned about in this process.
 _WARNED: set = set()
+#: The engines refused in this process, with why: refused once, refused for good.
+_REFUSED: Dict[int, str] = {}
 
 
-def watch_first_connection(app: "Flask", db: Any) -> None:
-    """Check each engine of the app when it first connects (Flask-SQLAlchemy 3 only).
+def watch_connections(app: "Flask", db: Any) -> None:
+    """Check each engine of the app at every connection and every use of a pooled one (Flask-SQLAlchemy 3).
 
     A command of the app's own (``runserver``, ``shell``, a test runner) that
     is about to use an empty SQLite file while the data sits where
-    Flask-SQLAlchemy 2 kept it gets a warning, once; one that changed
+    Flask-SQLAlchemy 2 kept it gets a warning, once. One that changed
     SQLALCHEMY_DATABASE_URI after the app was built stops with one line
-    instead of writing to the database the engine was built for.
+    instead of using the database the engine was built for, and that engine
+    stays refused for the life of the process: a retry, the next test, a
+    ``drop_all()`` in a teardown never reach that database. While the
+    configured URI is the one last found right, a check is one comparison.
     """
     if not hasattr(type(real_db(db)), "engines"):  # Flask-SQLAlchemy 3 (a property needing an app context)
         return
@@ -246,26 +251,42 @@ def watch_first_connection(app: "Flask", db: Any) -> None:
 
     with app.app_context():  # Flask-SQLAlchemy 3 finds the app's engines through it
         engines = _engines(app, db)
-    for engine in engines.values():
-        # Once per engine: the first use is checked; a long-running app is never stopped later.
-        event.listen(engine, "do_connect", _check_first_connection, once=True)
+    for bind, engine in engines.items():
+        check = _engine_check(bind, engine)
+        event.listen(engine, "do_connect", lambda dialect, record, cargs, cparams, check=check: check())
+        event.listen(engine, "checkout", lambda connection, record, proxy, check=check: check())
 
 
-def _check_first_connection(dialect: Any, conn_rec: Any, cargs: Any, cparams: Any) -> None:
-    from flask import current_app
+def _engine_check(bind: Optional[str], engine: Any) -> Any:
+    verified: List[Any] = [None]  # the configured URL last found to be the engine's
 
-    try:
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-    except RuntimeError:
-        return  # outside an app context: nothing to compare with
-    state = app.extensions.get("migrate") if hasattr(app, "extensions") else None
-    if state is None or state.db is None:
-        return
-    for move in moved_sqlite_files(app, state.db):
-        if (move.legacy_path, move.current_path) not in _WARNED and stranded(move):
-            _WARNED.add((move.legacy_path, move.current_path))
-            sys.stderr.write("Warning: %s.\n" % moved_database_message(move))
-            sys.stderr.flush()
-    if not _allowed(app):
-        for bind, configured, engine_url in stale_uris(app, state.db):
-            raise StaleDatabaseURI(stale_uri_message(bind, configured, engine_url) + ". Stopped before using it.")
+    def check() -> None:
+        refused = _REFUSED.get(id(engine))
+        if refused is not None:
+            raise StaleDatabaseURI(refused)
+        from flask import current_app
+
+        try:
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+        except RuntimeError:
+            return  # outside an app context: nothing to compare with
+        configured = configured_urls(app).get(bind) if hasattr(app, "config") else None
+        if configured is None or configured == verified[0]:
+            return
+        state = app.extensions.get("migrate") if hasattr(app, "extensions") else None
+        if state is None or state.db is None or _engines(app, state.db).get(bind) is not engine:
+            return  # another app's engine, or not one this package watches
+        for move in moved_sqlite_files(app, state.db):
+            if (move.legacy_path, move.current_path) not in _WARNED and stranded(move):
+                _WARNED.add((move.legacy_path, move.current_path))
+                sys.stderr.write("Warning: %s.\n" % moved_database_message(move))
+                sys.stderr.flush()
+        if not _allowed(app):
+            for stale_bind, stale_configured, engine_url in stale_uris(app, state.db):
+                if stale_bind == bind:
+                    _REFUSED[id(engine)] = stale_uri_message(stale_bind, stale_configured, engine_url) + \
+                        ". Stopped before using it."
+                    raise StaleDatabaseURI(_REFUSED[id(engine)])
+            verified[0] = configured
+
+    return check

@@ -148,3 +148,74 @@ def test_an_error_line_masks_the_password_and_leaves_the_host_and_words(tmp_path
     failed = manage_in_process(folder, "db", "upgrade", env=env)
     assert failed.returncode == 1 and "127.0.0.1:1" in failed.stderr and "***" not in failed.stderr.replace(
         "postgres:***@", ""), failed.stderr
+
+
+# -- a database the app no longer means is never used, not even on the second try ---------------------
+
+TEST_SUITE = '''
+import os, unittest
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+from flask_migrate import Migrate
+
+app = Flask(__name__)
+app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DEV_DATABASE_URL"]
+db = SQLAlchemy(app)
+Migrate(app, db)
+
+
+class Note(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+
+
+class NoteTests(unittest.TestCase):
+    # 2015-era set-up: the testing URI is set after SQLAlchemy(app)
+    def setUp(self):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["TEST_DATABASE_URL"]
+        self.context = app.app_context()
+        self.context.push()
+        db.create_all()
+
+    def tearDown(self):
+        db.session.remove()
+        db.drop_all()
+        self.context.pop()
+
+    def test_one(self):
+        db.session.add(Note()); db.session.commit()
+
+    def test_two(self):
+        db.session.add(Note()); db.session.commit()
+
+    def test_three(self):
+        self.assertEqual(Note.query.count(), 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
+'''
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_tests_that_switch_the_uri_never_reach_the_development_database(tmp_path, request, database):
+    import subprocess
+
+    import sqlalchemy as sa
+    from helpers import clean_env
+
+    if not hasattr(__import__("flask_sqlalchemy").SQLAlchemy, "engines"):
+        pytest.skip("Flask-SQLAlchemy 2 rebuilds engines when the URI changes")
+    dev = request.getfixturevalue("postgres_url") if database == "postgresql" else "sqlite:///%s" % (tmp_path / "dev.db")
+    engine = sa.create_engine(dev)
+    with engine.begin() as connection:  # the developer's data
+        connection.execute(sa.text("CREATE TABLE note (id INTEGER PRIMARY KEY)"))
+        connection.execute(sa.text("INSERT INTO note (id) VALUES (1), (2)"))
+    (tmp_path / "test_notes.py").write_text(TEST_SUITE)
+    done = subprocess.run([sys.executable, "test_notes.py"], cwd=str(tmp_path), capture_output=True, text=True,
+                          env=clean_env({"DEV_DATABASE_URL": dev,
+                                         "TEST_DATABASE_URL": "sqlite:///%s" % (tmp_path / "test.db")}))
+    assert done.returncode == 1 and "errors=3" in done.stderr, done.stderr  # every test, not only the first
+    assert done.stderr.count("StaleDatabaseURI") >= 3
+    with engine.connect() as connection:  # nothing created, written or dropped there
+        assert connection.execute(sa.text("SELECT count(*) FROM note")).scalar() == 2
+    engine.dispose()

@@ -260,8 +260,8 @@ def test_a_missing_driver_names_the_url_forms_and_packages_that_fix_it(tmp_path,
 
 
 @needs_fsa3
-def test_only_the_first_use_of_each_engine_is_checked(tmp_path):
-    """A long-running app is never stopped later: the check is at the first connection only."""
+def test_every_use_of_an_engine_is_checked_and_a_refused_engine_stays_refused(tmp_path):
+    """A switch after a first good use is caught too; a refusal holds for the retry, the loop, the teardown."""
     import sqlalchemy
     from flask import Flask
     from flask_sqlalchemy import SQLAlchemy
@@ -269,28 +269,23 @@ def test_only_the_first_use_of_each_engine_is_checked(tmp_path):
     from flask_migrate_legacy import Migrate
     from flask_migrate_legacy.traps import StaleDatabaseURI
 
-    app = Flask("once")
+    app = Flask("every")
     app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(tmp_path / "a.db")
     db = SQLAlchemy(app)
     Migrate(app, db)
     try:
         with app.app_context():
-            db.session.execute(sqlalchemy.text("SELECT 1"))  # first use: checked, fine
+            db.session.execute(sqlalchemy.text("SELECT 1"))  # as configured: fine
             db.session.remove()
             app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(tmp_path / "b.db")
-            db.engine.dispose()  # the next use opens a new connection
-            db.session.execute(sqlalchemy.text("SELECT 1"))
+            for _ in range(3):  # the pooled connection too: it is checked at every checkout
+                with pytest.raises(StaleDatabaseURI):
+                    db.session.execute(sqlalchemy.text("SELECT 1"))
+                db.session.remove()
+            app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(tmp_path / "a.db")
+            with pytest.raises(StaleDatabaseURI):  # once refused, refused for the life of the process
+                db.session.execute(sqlalchemy.text("SELECT 1"))
             db.session.remove()
-        other = Flask("fresh")
-        other.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(tmp_path / "c.db")
-        other_db = SQLAlchemy(other)
-        Migrate(other, other_db)
-        with other.app_context():
-            other.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(tmp_path / "d.db")
-            with pytest.raises(StaleDatabaseURI):
-                other_db.session.execute(sqlalchemy.text("SELECT 1"))
-            other_db.session.remove()
-            other_db.engine.dispose()
     finally:
         with app.app_context():
             db.engine.dispose()
