@@ -1,6 +1,7 @@
 """The one translator: whatever a db subcommand raised becomes one precise, password-free line."""
 
 import contextlib
+import errno
 import os
 import re
 import traceback
@@ -65,6 +66,9 @@ def translate(exc: BaseException, state: Optional["MigrateState"] = None, config
         if writes_database:
             message += _aftermath(state, exc)
         return Interrupted(_masked(message, state), exc)
+    unloadable = _unloadable_revision_file(exc, config)
+    if unloadable is not None:  # Alembic loads every revision file before it runs one
+        return MigrationError(unloadable + (". Nothing was run." if writes_database else ""))
     message = _describe(exc, state, config)
     if writes_database and _ran_in_migration(exc, config):
         aftermath = _aftermath(state, exc)
@@ -135,6 +139,51 @@ def _describe(exc: BaseException, state: Optional["MigrateState"], config: Optio
     if env_frame is not None and database is None:
         return "%s, line %d failed: %s%s" % (shown_path(env_frame[0]), env_frame[1], text, _env_fix(exc))
     return text
+
+
+def _unloadable_revision_file(exc: BaseException, config: Optional["Config"]) -> Optional[str]:
+    """Name the revision file Alembic could not load, and why, when loading the revisions failed.
+
+    Alembic words a NUL byte as "syntax error in ?, line None", a link to nothing
+    as a missing file its caller (env.py) is blamed for, a link to itself as a
+    RuntimeError: the version folders are read here, as Python reads them, only
+    once such an error has happened.
+    """
+    if not _raised_loading_revisions(exc):
+        return None
+    from .audit import files_in_version_folders, read_revision
+
+    for path in files_in_version_folders(version_locations(config)):
+        if os.path.islink(path) and not os.path.exists(path):
+            target = os.readlink(path)
+            why = "a link to itself (or a loop of links)" if _link_loops(path) else "a link to %s, which does not " \
+                "exist" % target
+            return "Alembic cannot load the revision file %s: it is %s; remove it or restore what it points to" % (
+                shown_path(path), why)
+        revision = read_revision(path)
+        if revision.tree is None:
+            return "Python cannot read the revision file %s (%s)" % (shown_path(path), revision.problem)
+    return None
+
+
+def _raised_loading_revisions(exc: BaseException) -> bool:
+    if isinstance(exc, SyntaxError) or "null bytes" in str(exc) or "Symlink loop" in str(exc):
+        return True
+    trace = exc.__traceback__
+    loading = (os.path.join("alembic", "util", "pyfiles.py"), os.path.join("alembic", "script", "base.py"))
+    while trace is not None:
+        if trace.tb_frame.f_code.co_filename.endswith(loading):
+            return isinstance(exc, (ImportError, OSError, RuntimeError, ValueError))
+        trace = trace.tb_next
+    return False
+
+
+def _link_loops(path: str) -> bool:
+    try:
+        os.stat(path)
+    except OSError as error:
+        return error.errno == errno.ELOOP
+    return False
 
 
 def _env_fix(exc: BaseException) -> str:

@@ -143,11 +143,17 @@ def lock_enabled() -> bool:
 
 def lock_timeout() -> float:
     """Return how many seconds to wait for the lock (``MIGRATE_LOCK_TIMEOUT``)."""
+    import math
+
     value = _setting("MIGRATE_LOCK_TIMEOUT", DEFAULT_TIMEOUT)
     try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise MigrationError("MIGRATE_LOCK_TIMEOUT must be a number of seconds, not %r" % (value,)) from None
+        seconds = float(value)
+    except (TypeError, ValueError, OverflowError):
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0:  # nan, inf and 1e999 waited for ever; -5 was taken as 0
+        raise MigrationError("MIGRATE_LOCK_TIMEOUT must be a number of seconds, 0 or more (0: do not wait), not %r"
+                             % (value,))
+    return seconds
 
 
 @contextlib.contextmanager

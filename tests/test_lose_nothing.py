@@ -219,3 +219,52 @@ def test_tests_that_switch_the_uri_never_reach_the_development_database(tmp_path
     with engine.connect() as connection:  # nothing created, written or dropped there
         assert connection.execute(sa.text("SELECT count(*) FROM note")).scalar() == 2
     engine.dispose()
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e999", "-5", "abc", "", "12s"])
+def test_a_lock_timeout_outside_its_domain_is_one_line_and_nothing_runs(project, value):
+    folder, env = project
+    failed = manage_in_process(folder, "db", "upgrade", env=dict(env, MIGRATE_LOCK_TIMEOUT=value))
+    assert failed.returncode == 1 and failed.stderr == (
+        "Error: MIGRATE_LOCK_TIMEOUT must be a number of seconds, 0 or more (0: do not wait), not %r\n" % value)
+    assert not os.path.exists(os.path.join(folder, "app.db"))
+
+
+@pytest.mark.parametrize("value", ["0", "2.5", "120"])
+def test_a_lock_timeout_inside_its_domain_is_taken(project, value):
+    folder, env = project
+    assert_ok(manage_in_process(folder, "db", "upgrade", env=dict(env, MIGRATE_LOCK_TIMEOUT=value)))
+
+
+# -- every file-level error names the file ---------------------------------------------------------------
+
+
+def write_bytes(path, data):
+    with open(path, "wb") as handle:
+        handle.write(data)
+
+
+@pytest.mark.parametrize("make,expected", [
+    (lambda path: write_bytes(path, b"revision = 'a'\ndown_revision = None\nx = 1\x00\n"),
+     "Error: Python cannot read the revision file {shown} (source code string cannot contain null bytes)\n"),
+    (lambda path: os.symlink("gone.py", path),
+     "Error: Alembic cannot load the revision file {shown}: it is a link to gone.py, which does not exist; remove "
+     "it or restore what it points to\n"),
+    (lambda path: os.symlink(os.path.basename(path), path),
+     "Error: Alembic cannot load the revision file {shown}: it is a link to itself (or a loop of links); remove it "
+     "or restore what it points to\n"),
+    (lambda path: write_bytes(path, b"revision = 'a'\ndown_revision = None\nname = 'M\xfcller'\n"),
+     "Error: Python cannot read the revision file {shown} (line 3: (unicode error) 'utf-8' codec can't decode byte "
+     "0xfc in position 1: invalid start byte)\n"),
+])
+@pytest.mark.parametrize("command", [["upgrade"], ["heads"], ["history"]])
+def test_a_revision_file_alembic_cannot_load_is_named_with_why(project, make, expected, command):
+    folder, env = project
+    path = os.path.join(folder, "migrations", "versions", "a_.py")
+    make(path)
+    failed = manage_in_process(folder, "db", *command, env=env)
+    lines = [line for line in failed.stderr.splitlines(keepends=True) if not line.startswith("INFO ")]
+    expected = expected.format(shown=os.path.join("migrations", "versions", "a_.py"))
+    if command == ["upgrade"]:  # nothing ran: Alembic loads every revision before it runs one
+        expected = expected[:-1] + ". Nothing was run.\n"
+    assert failed.returncode == 1 and lines == [expected]

@@ -395,7 +395,8 @@ def test_syntax_error_in_a_version_script_names_the_file(legacy_db):
     path = os.path.join(legacy_db.folder, "migrations", "versions", "000000000002_bad.py")
     with open(path, "a") as handle:
         handle.write("\ndef broken(:\n")
-    line = assert_one_line_error(legacy_db("upgrade"), "syntax error", "000000000002_bad.py")
+    line = assert_one_line_error(legacy_db("upgrade"), "cannot read the revision file", "000000000002_bad.py",
+                                 "invalid syntax", "Nothing was run")
     assert legacy_db.revision_in_db() is None, line
 
 
