@@ -28,6 +28,14 @@ _EXPORTS = {
     "stamp": "operations",
     "check": "operations",
     "doctor": "operations",
+    # what else Flask-Migrate 2.x's module held, and projects import from it
+    "Manager": "legacy_names",
+    "CommandError": "legacy_names",
+    "AlembicConfig": "legacy_names",
+    "catch_errors": "legacy_names",
+    "command": "legacy_names",
+    "current_app": "legacy_names",
+    "log": "legacy_names",
 }
 
 __all__ = sorted(_EXPORTS)

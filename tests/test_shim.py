@@ -216,3 +216,28 @@ def test_install_is_idempotent(monkeypatch):
     first = shim.install()
     assert shim.install() is first
     assert sum(isinstance(f, shim.LegacyImportFinder) for f in sys.meta_path) == 1
+
+
+#: Every public name of Flask-Migrate 2.7.0's module (its __init__.py, read from the release).
+FLASK_MIGRATE_2_NAMES = ["AlembicConfig", "CommandError", "Config", "Manager", "Migrate", "MigrateCommand",
+                         "alembic_version", "branches", "catch_errors", "command", "current", "current_app",
+                         "downgrade", "edit", "heads", "history", "init", "log", "merge", "migrate", "revision",
+                         "show", "stamp", "upgrade"]
+
+
+def test_every_name_flask_migrate_2_exposed_imports(tmp_path):
+    code = ("import flask_migrate, flask_script\n"
+            "names = %r\n"
+            "missing = [n for n in names if not hasattr(flask_migrate, n)]\n"
+            "from flask_migrate import Manager, CommandError, catch_errors\n"
+            "import alembic.util\n"
+            "print(missing, Manager is flask_script.Manager, CommandError is alembic.util.CommandError)\n"
+            "@catch_errors\n"
+            "def fails():\n"
+            "    raise CommandError('Target database is not up to date.')\n"
+            "fails()\n" % FLASK_MIGRATE_2_NAMES)
+    done = run([sys.executable, "-c", code], str(tmp_path))
+    if "real Flask-Migrate" in done.stderr:
+        pytest.skip("the real Flask-Migrate is installed here")
+    assert done.stdout == "[] True True\n", done.stderr
+    assert done.returncode == 1 and done.stderr == "Error: Target database is not up to date.\n"
