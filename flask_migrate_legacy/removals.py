@@ -312,6 +312,10 @@ def explain(error: BaseException) -> Optional[Tuple[str, str, str]]:
     message = str(error)
     if isinstance(error, ImportError):
         found = _CANNOT_IMPORT.search(message)
+        if found and found.group(2) == "flask_migrate" and found.group(1) == "MigrateCommand":
+            return ("flask_migrate.MigrateCommand", "Flask-Migrate 3.0.0", "the real Flask-Migrate is installed and "
+                    "answers `import flask_migrate`: `pip uninstall Flask-Migrate`, and this package provides "
+                    "MigrateCommand under the same import")
         moved = moved_name(found.group(2), found.group(1)) if found else (
             moved_module(error.name) if error.name else None)
         if moved is not None:

@@ -131,9 +131,39 @@ class LegacyImportFinder:
         from importlib.machinery import PathFinder
 
         if PathFinder.find_spec("flask_migrate") is not None:
+            if fullname == "flask_migrate":
+                _say_which_flask_migrate()
             return None  # the real Flask-Migrate is installed: never shadow it
         target = "flask_migrate_legacy" + fullname[len("flask_migrate"):]
         return self._spec(fullname, _AliasLoader(lambda: _import(target)))
+
+
+_SAID = []
+
+
+def _say_which_flask_migrate():
+    """Say once, on stderr, that a real Flask-Migrate 2.x answers ``import flask_migrate`` instead of this package.
+
+    pip leaves it installed when a project drops it from its requirements; then
+    ``manage.py db ...`` runs the original silently, without this package's lock,
+    masking and checks. (3.0 and later have no MigrateCommand: the start-up hint
+    explains that ImportError.)
+    """
+    if _SAID:
+        return
+    _SAID.append(True)
+    try:
+        from importlib.metadata import version
+
+        installed = version("Flask-Migrate")
+        if int(installed.split(".")[0]) >= 3:
+            return
+    except Exception:
+        return
+    sys.stderr.write("flask-migrate-legacy: Flask-Migrate %s is installed, so `import flask_migrate` gets it, not "
+                     "this package: its commands run without the migration lock, password masking and checks, and "
+                     "have no `db doctor`; `pip uninstall Flask-Migrate` (this package answers the same imports)\n"
+                     % installed)
 
 
 class _RealOrOursLoader:

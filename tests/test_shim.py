@@ -241,3 +241,35 @@ def test_every_name_flask_migrate_2_exposed_imports(tmp_path):
         pytest.skip("the real Flask-Migrate is installed here")
     assert done.stdout == "[] True True\n", done.stderr
     assert done.returncode == 1 and done.stderr == "Error: Target database is not up to date.\n"
+
+
+def fake_flask_migrate(folder, version, source):
+    """Install a stand-in for a real Flask-Migrate release into ``folder`` (its module and its metadata)."""
+    (folder / "flask_migrate").mkdir()
+    (folder / "flask_migrate" / "__init__.py").write_text(source)
+    info = folder / ("Flask_Migrate-%s.dist-info" % version)
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: Flask-Migrate\nVersion: %s\n" % version)
+
+
+def test_a_real_flask_migrate_2_left_installed_is_said_once(tmp_path):
+    fake_flask_migrate(tmp_path, "2.7.0", "class Migrate:\n    pass\nMigrateCommand = object()\n")
+    done = run([sys.executable, "-c", "import flask_migrate\nimport flask_migrate\nprint(flask_migrate.__file__)"],
+               str(tmp_path), {"PYTHONPATH": str(tmp_path)})
+    assert done.returncode == 0 and done.stdout.strip() == str(tmp_path / "flask_migrate" / "__init__.py")
+    assert done.stderr == (
+        "flask-migrate-legacy: Flask-Migrate 2.7.0 is installed, so `import flask_migrate` gets it, not this "
+        "package: its commands run without the migration lock, password masking and checks, and have no "
+        "`db doctor`; `pip uninstall Flask-Migrate` (this package answers the same imports)\n")
+
+
+def test_a_real_flask_migrate_3_or_later_explains_its_missing_migratecommand(tmp_path):
+    fake_flask_migrate(tmp_path, "4.1.0", "class Migrate:\n    pass\n")
+    (tmp_path / "manage.py").write_text("from flask_migrate import Migrate, MigrateCommand\n")
+    done = run([sys.executable, "manage.py", "db", "upgrade"], str(tmp_path), {"PYTHONPATH": str(tmp_path)})
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == (
+        "flask-migrate-legacy: manage.py:1: flask_migrate.MigrateCommand was removed in Flask-Migrate 3.0.0; fix: "
+        "the real Flask-Migrate is installed and answers `import flask_migrate`: `pip uninstall Flask-Migrate`, and "
+        "this package provides MigrateCommand under the same import. `python -m flask_migrate_legacy doctor` lists "
+        "every such change (--fix --write rewrites the safe ones)")
