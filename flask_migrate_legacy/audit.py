@@ -49,6 +49,9 @@ declare("driver", "fail", "app", "a database driver that does not import", "inst
 declare("alembic-python-limit", "advice", "app", "Alembic 1.17 and later need Python 3.10+",
         "move to Python 3.10+ before Alembic's fixes stop reaching you", "Alembic 1.17.0")
 declare("not-at-head", "advice", "app", "the database is behind the migrations' head", "run `db upgrade`")
+declare("database-ahead", "fail", "app", "the database is at a revision this checkout does not have",
+        "deploy the code that has that revision (the database is ahead of this checkout), or, if the database "
+        "really is at this checkout's schema, `db stamp <revision>` to record which")
 declare("models-differ", "may", "app", "the models differ from the database",
         "run `db migrate` to write a revision for them")
 declare("no-database-yet", "advice", "app", "the SQLite file does not exist yet", "nothing to do")
@@ -367,11 +370,17 @@ def audit_database(db: Any, run_env: Callable[[Callable[..., Any]], Set[str]]) -
     if unready:
         return unready
     seen: List[Tuple[str, Set[str], List[Any]]] = []
+    unknown: List[Tuple[str, List[str]]] = []
 
     def inspect_database(current: Any, context: Any) -> List[Any]:
+        where = masked_url(context.bind.engine.url)
+        missing = _unknown_revisions(current, getattr(context, "script", None))
+        if missing:  # comparing models with a database at a schema this checkout does not know says nothing
+            unknown.append((where, missing))
+            return []
         metadata = context.opts.get("target_metadata")
         differences = compare_metadata(context, metadata) if metadata is not None else []
-        seen.append((masked_url(context.bind.engine.url), set(current), list(differences)))
+        seen.append((where, set(current), list(differences)))
         return []  # no migration to run
 
     try:
@@ -379,7 +388,11 @@ def audit_database(db: Any, run_env: Callable[[Callable[..., Any]], Set[str]]) -
     except MigrationError as exc:
         return [_env_failure(exc)]
     findings = []
-    several = len(seen) > 1
+    several = len(seen) + len(unknown) > 1
+    for where, missing in unknown:
+        findings.append(finding("database-ahead", "", "the database%s is at %s, which no revision file of this "
+                                "checkout defines: upgrade, downgrade and current all fail on it"
+                                % (" %s" % where if several else "", ", ".join(missing))))
     for where, current, differences in seen:
         named = " %s" % where if several else ""
         if heads and current != heads:
@@ -391,6 +404,19 @@ def audit_database(db: Any, run_env: Callable[[Callable[..., Any]], Set[str]]) -
                                     "change(s), e.g. %s" % (named, len(differences), _first_difference(differences)),
                                     "run `db migrate` to write a revision for them"))
     return findings
+
+
+def _unknown_revisions(current: Any, script: Any) -> List[str]:
+    """Return the database's revisions that no revision file of the checkout defines."""
+    if script is None:
+        return []
+    missing = []
+    for revision in current or ():
+        try:
+            script.revision_map.get_revision(revision)
+        except Exception:  # Alembic's ResolutionError: no such revision
+            missing.append(revision)
+    return sorted(missing)
 
 
 def _databases_not_ready(db: Any) -> List[Finding]:

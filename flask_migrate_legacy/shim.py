@@ -138,7 +138,7 @@ class LegacyImportFinder:
         return self._spec(fullname, _AliasLoader(lambda: _import(target)))
 
 
-_SAID = []
+_SAID = [False]  # said once per process
 
 
 def _say_which_flask_migrate():
@@ -149,9 +149,9 @@ def _say_which_flask_migrate():
     masking and checks. (3.0 and later have no MigrateCommand: the start-up hint
     explains that ImportError.)
     """
-    if _SAID:
+    if _SAID[0]:
         return
-    _SAID.append(True)
+    _SAID[0] = True
     try:
         from importlib.metadata import version
 

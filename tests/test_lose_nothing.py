@@ -268,3 +268,33 @@ def test_a_revision_file_alembic_cannot_load_is_named_with_why(project, make, ex
     if command == ["upgrade"]:  # nothing ran: Alembic loads every revision before it runs one
         expected = expected[:-1] + ". Nothing was run.\n"
     assert failed.returncode == 1 and lines == [expected]
+
+
+# -- db doctor claims nothing false -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql", "mariadb"])
+def test_doctor_fails_on_a_database_at_a_revision_the_checkout_lacks(tmp_path, request, database):
+    import sqlalchemy as sa
+
+    folder = str(tmp_path)
+    write_project(folder)
+    url = request.getfixturevalue({"sqlite": "sqlite_url", "postgresql": "postgres_url",
+                                   "mariadb": "mariadb_url"}[database])
+    env = {"DATABASE_URL": url}
+    assert_ok(manage_in_process(folder, "db", "init", env=env))
+    assert_ok(manage_in_process(folder, "db", "migrate", "-m", "users", "--rev-id", "r1", env=env))
+    assert_ok(manage_in_process(folder, "db", "upgrade", env=env))
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:  # a newer deploy's revision, from a branch this checkout lacks
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = 'r9'"))
+    engine.dispose()
+    found = manage_in_process(folder, "db", "doctor", "--format", "json", env=env)
+    import json
+
+    report = json.loads(found.stdout)
+    [ahead] = [f for f in report["findings"] if f["code"] == "database-ahead"]
+    assert found.returncode == 1 and report["exit_status"] == 1
+    assert ahead["severity"] == "fail" and ahead["message"].startswith("the database is at r9, which no revision file")
+    assert "db stamp" in ahead["fix"] and "deploy the code" in ahead["fix"]
+    assert not [f for f in report["findings"] if f["code"] in ("not-at-head", "models-differ")]
