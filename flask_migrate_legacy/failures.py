@@ -375,6 +375,17 @@ def _aftermath(state: Optional["MigrateState"], exc: Optional[BaseException]) ->
     heads, dialect, transactional, url = stopped
     at = ", ".join(heads) if heads else "base (no revision)"
     named = " " + masked_url(url) if url is not None else ""
+    from .outside_transaction import statements
+
+    committed = statements()
+    if transactional and committed:
+        return (
+            " The open transaction was rolled back: the database%s is at revision %s, but %s outside it (an "
+            "autocommit block) and stayed: %s; undo %s by hand, or make the script able to run again over %s."
+            % (named, at, "this statement ran" if len(committed) == 1 else "these statements ran",
+               "; ".join(_shortened(statement) for statement in committed),
+               "it" if len(committed) == 1 else "them", "it" if len(committed) == 1 else "them")
+        )
     if transactional:
         return (
             " The open transaction was rolled back (transactional DDL): the database%s is at revision %s and "
@@ -392,6 +403,10 @@ def _aftermath(state: Optional["MigrateState"], exc: Optional[BaseException]) ->
         "again over them."
         % (named, at, _NON_TRANSACTIONAL_NAMES.get(dialect, dialect))
     )
+
+
+def _shortened(statement: str, longest: int = 160) -> str:
+    return statement if len(statement) <= longest else statement[:longest - 3] + "..."
 
 
 def _stopped_at(state: Optional["MigrateState"], context: Any) -> Optional[Tuple[Tuple[str, ...], str, bool, Any]]:

@@ -115,8 +115,21 @@ def _run(operation: Callable[..., Any], config: "Config", *args: Any, **kwargs: 
     with sigterm_as_interrupt(), _reported(config, operation):
         with _no_partial_files(config, needs.writes_revision_files), \
                 migration_lock(state, needs.writes_database, sql=kwargs.get("sql", False)), \
+                _recording_autocommit(state, needs.writes_database), \
                 state.running(env_script), _env_sees_engine_urls(state):
             getattr(alembic_command, str(needs.alembic))(config, *args, **kwargs)
+
+
+def _recording_autocommit(state: "MigrateState", writes_database: bool) -> ContextManager[None]:
+    """Record what the run commits outside its transaction (autocommit blocks), for the aftermath of a failure."""
+    if not writes_database or state.db is None:
+        return contextlib.nullcontext()
+    from flask import current_app
+
+    from .compat import engines_of, real_db
+    from .outside_transaction import recording
+
+    return recording(engines_of(real_db(state.db), current_app).values())
 
 
 def _env_sees_engine_urls(state: "MigrateState") -> ContextManager[None]:

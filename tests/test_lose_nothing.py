@@ -298,3 +298,35 @@ def test_doctor_fails_on_a_database_at_a_revision_the_checkout_lacks(tmp_path, r
     assert ahead["severity"] == "fail" and ahead["message"].startswith("the database is at r9, which no revision file")
     assert "db stamp" in ahead["fix"] and "deploy the code" in ahead["fix"]
     assert not [f for f in report["findings"] if f["code"] in ("not-at-head", "models-differ")]
+
+
+# -- where a failed run left the database is told from what really ran -------------------------------------
+
+
+def test_what_an_autocommit_block_committed_is_named_not_covered_by_rolled_back(tmp_path, postgres_url):
+    import sqlalchemy as sa
+
+    folder = str(tmp_path)
+    write_project(folder)
+    env = {"DATABASE_URL": postgres_url}
+    assert_ok(manage_in_process(folder, "db", "init", env=env))
+    assert_ok(manage_in_process(folder, "db", "migrate", "-m", "users", "--rev-id", "r1", env=env))
+    with open(os.path.join(folder, "migrations", "versions", "r2_index.py"), "w") as handle:
+        handle.write("from alembic import op\nrevision = 'r2'\ndown_revision = 'r1'\n\n"
+                     "def upgrade():\n    with op.get_context().autocommit_block():\n"
+                     "        op.execute('CREATE INDEX CONCURRENTLY ix_users_name ON users (name)')\n"
+                     "    op.execute('SELECT * FROM no_such_table')\n\n"
+                     "def downgrade():\n    pass\n")
+    failed = manage_in_process(folder, "db", "upgrade", env=env)
+    [line] = [line for line in failed.stderr.splitlines() if line.startswith("Error: ")]
+    assert failed.returncode == 1 and "no_such_table" in line
+    assert "its schema matches it" not in line
+    assert line.endswith(
+        "The open transaction was rolled back: the database is at revision r1, but this statement ran outside it (an "
+        "autocommit block) and stayed: CREATE INDEX CONCURRENTLY ix_users_name ON users (name); undo it by hand, "
+        "or make the script able to run again over it."), line
+    engine = sa.create_engine(postgres_url)
+    try:
+        assert "ix_users_name" in {index["name"] for index in sa.inspect(engine).get_indexes("users")}
+    finally:
+        engine.dispose()
