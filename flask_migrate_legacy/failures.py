@@ -373,6 +373,13 @@ def _aftermath(state: Optional["MigrateState"], exc: Optional[BaseException]) ->
     if stopped is None:
         return ""
     heads, dialect, transactional, url = stopped
+    from .batch_leftovers import notes
+
+    batch = "".join(" %s%s." % (note[0].upper(), note[1:]) for note in notes())
+    return _where_left(heads, dialect, transactional, url) + batch
+
+
+def _where_left(heads: Tuple[str, ...], dialect: str, transactional: bool, url: Any) -> str:
     at = ", ".join(heads) if heads else "base (no revision)"
     named = " " + masked_url(url) if url is not None else ""
     from .outside_transaction import statements

@@ -116,6 +116,7 @@ def _run(operation: Callable[..., Any], config: "Config", *args: Any, **kwargs: 
         with _no_partial_files(config, needs.writes_revision_files), \
                 migration_lock(state, needs.writes_database, sql=kwargs.get("sql", False)), \
                 _recording_autocommit(state, needs.writes_database), \
+                _no_batch_leftovers(state, needs.writes_database and not kwargs.get("sql", False)), \
                 state.running(env_script), _env_sees_engine_urls(state):
             getattr(alembic_command, str(needs.alembic))(config, *args, **kwargs)
 
@@ -130,6 +131,18 @@ def _recording_autocommit(state: "MigrateState", writes_database: bool) -> Conte
     from .outside_transaction import recording
 
     return recording(engines_of(real_db(state.db), current_app).values())
+
+
+def _no_batch_leftovers(state: "MigrateState", writes_database: bool) -> ContextManager[None]:
+    """Remove the partial copies SQLite batch mode leaves when the run fails (see batch_leftovers)."""
+    if not writes_database or state.db is None:
+        return contextlib.nullcontext()
+    from flask import current_app
+
+    from .batch_leftovers import removed_on_failure
+    from .compat import engines_of, real_db
+
+    return removed_on_failure(engines_of(real_db(state.db), current_app).values())
 
 
 def _env_sees_engine_urls(state: "MigrateState") -> ContextManager[None]:

@@ -330,3 +330,59 @@ def test_what_an_autocommit_block_committed_is_named_not_covered_by_rolled_back(
         assert "ix_users_name" in {index["name"] for index in sa.inspect(engine).get_indexes("users")}
     finally:
         engine.dispose()
+
+
+def test_a_failed_sqlite_batch_leaves_no_partial_copy_and_the_next_attempt_runs(tmp_path):
+    import sqlite3
+
+    folder = str(tmp_path)
+    write_project(folder)
+    database = os.path.join(folder, "app.db")
+    env = {"DATABASE_URL": "sqlite:///" + database}
+    assert_ok(manage_in_process(folder, "db", "init", env=env))
+    assert_ok(manage_in_process(folder, "db", "migrate", "-m", "users", "--rev-id", "r1", env=env))
+    assert_ok(manage_in_process(folder, "db", "upgrade", env=env))
+    with sqlite3.connect(database) as connection:
+        connection.execute("INSERT INTO users (name) VALUES (NULL)")  # what the NOT NULL below breaks
+    with open(os.path.join(folder, "migrations", "versions", "r2_.py"), "w") as handle:
+        handle.write("from alembic import op\nimport sqlalchemy as sa\nrevision = 'r2'\ndown_revision = 'r1'\n\n"
+                     "def upgrade():\n    with op.batch_alter_table('users') as batch:\n"
+                     "        batch.alter_column('name', existing_type=sa.String(64), nullable=False)\n\n"
+                     "def downgrade():\n    pass\n")
+
+    def tables():
+        with sqlite3.connect(database) as connection:
+            return sorted(row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'"))
+
+    for attempt in range(2):  # the second attempt failed on "table _alembic_tmp_users already exists"
+        failed = manage_in_process(folder, "db", "upgrade", env=env)
+        [line] = [line for line in failed.stderr.splitlines() if line.startswith("Error: ")]
+        assert "NOT NULL constraint failed" in line, (attempt, line)
+        assert line.endswith("Batch mode's partial copy _alembic_tmp_users was removed: users is as it was before "
+                             "the batch."), line
+        assert tables() == ["alembic_version", "users"]
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE users SET name = 'someone'")
+    assert_ok(manage_in_process(folder, "db", "upgrade", env=env))
+
+
+def test_a_batch_copy_that_was_there_before_the_run_is_not_ours_to_remove(tmp_path):
+    import sqlite3
+
+    folder = str(tmp_path)
+    write_project(folder)
+    database = os.path.join(folder, "app.db")
+    env = {"DATABASE_URL": "sqlite:///" + database}
+    assert_ok(manage_in_process(folder, "db", "init", env=env))
+    assert_ok(manage_in_process(folder, "db", "migrate", "-m", "users", "--rev-id", "r1", env=env))
+    assert_ok(manage_in_process(folder, "db", "upgrade", env=env))
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE _alembic_tmp_users (id INTEGER)")  # someone's, from before this run
+    with open(os.path.join(folder, "migrations", "versions", "r2_.py"), "w") as handle:
+        handle.write("from alembic import op\nrevision = 'r2'\ndown_revision = 'r1'\n\n"
+                     "def upgrade():\n    op.execute('SELECT * FROM no_such_table')\n\ndef downgrade():\n    pass\n")
+    failed = manage_in_process(folder, "db", "upgrade", env=env)
+    assert failed.returncode == 1 and "partial copy" not in failed.stderr
+    with sqlite3.connect(database) as connection:
+        [(count,)] = connection.execute("SELECT count(*) FROM sqlite_master WHERE name = '_alembic_tmp_users'")
+    assert count == 1
