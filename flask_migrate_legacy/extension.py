@@ -36,6 +36,8 @@ class MigrateState:
         self.env_script: Optional[str] = None
         #: The migration locks held now (``lock.HeldLock``), checked after each revision.
         self.held_locks: List["HeldLock"] = []
+        #: What else runs after each revision of a run (the joined session's reset).
+        self.after_each_revision: List[Callable[[], None]] = []
 
     @property
     def configure_args(self) -> Dict[str, Any]:
@@ -53,22 +55,30 @@ class MigrateState:
         given = {name: value for name, value in self._configure_args.items() if name in self.migrate.given_args}
         defaults = {name: value for name, value in self._configure_args.items() if name not in given}
         args = configure_args_for(self.env_script, given, defaults)
-        if self.held_locks and not self._env_passes("on_version_apply"):
-            args["on_version_apply"] = self._check_locks_after(args.get("on_version_apply"))
+        if (self.held_locks or self.after_each_revision) and not self._env_passes("on_version_apply"):
+            args["on_version_apply"] = self._after_each_revision(args.get("on_version_apply"))
         return args
+
+    def takes_per_revision_callbacks(self) -> bool:
+        """Tell whether the running env.py lets this package act after each revision (it passes no
+        ``on_version_apply`` of its own to ``context.configure``)."""
+        return not self._env_passes("on_version_apply")
 
     def _env_passes(self, name: str) -> bool:
         from .envpy import read_env_script
 
         return self.env_script is not None and name in read_env_script(self.env_script).explicit
 
-    def _check_locks_after(self, callback: Optional[Callable[..., Any]]) -> Callable[..., Any]:
-        """Wrap Alembic's per-revision callback so the locks are checked after each revision."""
+    def _after_each_revision(self, callback: Optional[Callable[..., Any]]) -> Callable[..., Any]:
+        """Wrap Alembic's per-revision callback: the locks are checked, and the run's own resets made."""
         held_locks = list(self.held_locks)
+        resets = list(self.after_each_revision)
 
         def on_version_apply(ctx: Any, step: Any, heads: Any, run_args: Any) -> None:
             if callback is not None:
                 callback(ctx=ctx, step=step, heads=heads, run_args=run_args)
+            for reset in resets:
+                reset()
             verb = "applying" if getattr(step, "is_upgrade", True) else "undoing"
             applied = "%s revision %s" % (verb, getattr(step, "up_revision_id", None) or step)
             for held in held_locks:

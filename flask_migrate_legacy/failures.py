@@ -134,11 +134,24 @@ def _describe(exc: BaseException, state: Optional["MigrateState"], config: Optio
         text = "%s: %s" % (type(exc).__name__, _first_line(str(exc)))
     if revision_file is not None:
         revision_id = _revision_of(revision_file, config)
-        return "revision %s (%s) failed: %s" % (revision_id, shown_path(revision_file), text)
+        return "revision %s (%s) failed: %s%s" % (revision_id, shown_path(revision_file), text, _second_connection(exc))
     env_frame = _failing_frame(exc, [_script_location(config)], exact="env.py")
     if env_frame is not None and database is None:
         return "%s, line %d failed: %s%s" % (shown_path(env_frame[0]), env_frame[1], text, _env_fix(exc))
     return text
+
+
+def _second_connection(exc: BaseException) -> str:
+    """Explain a lock timeout of a connection that is not the migration's (its own locks blocked it)."""
+    from .migration_session import SECOND_CONNECTION_LOCK_TIMEOUT_MS, given_lock_timeout
+
+    if "lock timeout" not in str(exc) or not given_lock_timeout[0]:
+        return ""
+    statement = getattr(exc, "statement", None)
+    return (" (a connection other than the migration's waited %d s on a lock the migration itself holds%s: use "
+            "op.get_bind(), or the app's db.session, which runs on the migration's connection)"
+            % (SECOND_CONNECTION_LOCK_TIMEOUT_MS // 1000, "; its query: %s" % _shortened(" ".join(
+                str(statement).split())) if statement else ""))
 
 
 def _unloadable_revision_file(exc: BaseException, config: Optional["Config"]) -> Optional[str]:

@@ -117,7 +117,8 @@ def _run(operation: Callable[..., Any], config: "Config", *args: Any, **kwargs: 
                 migration_lock(state, needs.writes_database, sql=kwargs.get("sql", False)), \
                 _recording_autocommit(state, needs.writes_database), \
                 _no_batch_leftovers(state, needs.writes_database and not kwargs.get("sql", False)), \
-                state.running(env_script), _env_sees_engine_urls(state):
+                state.running(env_script), _env_sees_engine_urls(state), \
+                _session_on_migration_connection(state, needs.writes_database and not kwargs.get("sql", False)):
             getattr(alembic_command, str(needs.alembic))(config, *args, **kwargs)
 
 
@@ -131,6 +132,15 @@ def _recording_autocommit(state: "MigrateState", writes_database: bool) -> Conte
     from .outside_transaction import recording
 
     return recording(engines_of(real_db(state.db), current_app).values())
+
+
+def _session_on_migration_connection(state: "MigrateState", writes_database: bool) -> ContextManager[None]:
+    """Let revisions that use the app's session and models run on the migration's connection (migration_session)."""
+    if not writes_database or state.db is None:
+        return contextlib.nullcontext()
+    from .migration_session import joined
+
+    return joined(state)
 
 
 def _no_batch_leftovers(state: "MigrateState", writes_database: bool) -> ContextManager[None]:

@@ -386,3 +386,110 @@ def test_a_batch_copy_that_was_there_before_the_run_is_not_ours_to_remove(tmp_pa
     with sqlite3.connect(database) as connection:
         [(count,)] = connection.execute("SELECT count(*) FROM sqlite_master WHERE name = '_alembic_tmp_users'")
     assert count == 1
+
+
+# -- data revisions that use the app's models run on the migration's connection ------------------------------
+
+FACES = '''
+class Face(db.Model):
+    __tablename__ = "faces"
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(64))
+    label = db.Column(db.String(64))
+'''
+
+FACE_REVISIONS = {
+    "r1_faces.py": "from alembic import op\nimport sqlalchemy as sa\nrevision = 'r1'\ndown_revision = None\n\n"
+                   "def upgrade():\n    faces = op.create_table('faces', sa.Column('id', sa.Integer, primary_key=True),"
+                   "\n                            sa.Column('name', sa.String(64)))\n"
+                   "    op.bulk_insert(faces, [{'id': 1, 'name': 'ann'}, {'id': 2, 'name': 'bob'}])\n\n"
+                   "def downgrade():\n    op.drop_table('faces')\n",
+    "r2_label.py": "from alembic import op\nimport sqlalchemy as sa\nrevision = 'r2'\ndown_revision = 'r1'\n\n"
+                   "def upgrade():\n    op.add_column('faces', sa.Column('label', sa.String(64)))\n\n"
+                   "def downgrade():\n    op.drop_column('faces', 'label')\n",
+    # a data migration written with the app's own models, as real apps do
+    "r3_fill.py": "from app import db, Face\nrevision = 'r3'\ndown_revision = 'r2'\n\n"
+                  "def upgrade():\n    for face in Face.query.order_by(Face.id).all():\n"
+                  "        face.label = face.name.upper()\n    db.session.commit()\n"
+                  "    assert db.session.get(Face, 1).label == 'ANN'\n\n"
+                  "def downgrade():\n    pass\n",
+}
+
+
+def faces_project(folder, url, failing=False):
+    write_project(folder, models=FACES)
+    env = {"DATABASE_URL": url}
+    assert_ok(manage_in_process(folder, "db", "init", env=env))
+    revisions = dict(FACE_REVISIONS)
+    if failing:
+        revisions["r4_fails.py"] = ("from alembic import op\nrevision = 'r4'\ndown_revision = 'r3'\n\n"
+                                    "def upgrade():\n    op.execute('SELECT * FROM no_such_table')\n\n"
+                                    "def downgrade():\n    pass\n")
+    for name, text in revisions.items():
+        with open(os.path.join(folder, "migrations", "versions", name), "w") as handle:
+            handle.write(text)
+    return env
+
+
+def rows(url, sql):
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(sa.text(sql))]
+    finally:
+        engine.dispose()
+
+
+needs_sqlalchemy_2 = pytest.mark.skipif(int(__import__("sqlalchemy").__version__.split(".")[0]) < 2,
+                                        reason="joining a session to an external transaction needs SQLAlchemy 2")
+
+
+@needs_sqlalchemy_2
+@pytest.mark.parametrize("database", ["sqlite", "postgresql", "mariadb"])
+def test_a_data_revision_using_the_models_sees_earlier_revisions_of_the_same_run(tmp_path, request, database):
+    url = request.getfixturevalue({"sqlite": "sqlite_url", "postgresql": "postgres_url",
+                                   "mariadb": "mariadb_url"}[database])
+    folder = str(tmp_path)
+    env = faces_project(folder, url)
+    done = manage_in_process(folder, "db", "upgrade", env=dict(env, MIGRATE_LOCK_TIMEOUT="20"))
+    assert_ok(done)
+    assert rows(url, "SELECT id, name, label FROM faces ORDER BY id") == [(1, "ann", "ANN"), (2, "bob", "BOB")]
+    assert rows(url, "SELECT version_num FROM alembic_version") == [("r3",)]
+
+
+@needs_sqlalchemy_2
+def test_a_commit_inside_a_revision_does_not_commit_the_migrations_transaction(tmp_path, postgres_url):
+    folder = str(tmp_path)
+    env = faces_project(folder, postgres_url, failing=True)
+    failed = manage_in_process(folder, "db", "upgrade", env=env)
+    assert failed.returncode == 1 and "no_such_table" in failed.stderr
+    # PostgreSQL ran the four revisions in one transaction: r3's db.session.commit() released a
+    # savepoint only, so the failure of r4 rolled everything back.
+    assert rows(postgres_url, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'faces'") == [(0,)]
+
+
+def test_a_revision_using_another_engine_stops_within_seconds_naming_the_revision_and_query(tmp_path, postgres_url):
+    import time
+
+    folder = str(tmp_path)
+    env = faces_project(folder, postgres_url)
+    # r3 as some projects wrote it: an engine of its own, which no session can join
+    with open(os.path.join(folder, "migrations", "versions", "r3_fill.py"), "w") as handle:
+        handle.write("import sqlalchemy as sa\nfrom flask import current_app\nrevision = 'r3'\ndown_revision = 'r2'\n\n"
+                     "def upgrade():\n    engine = sa.create_engine(current_app.config['SQLALCHEMY_DATABASE_URI'])\n"
+                     "    try:\n        with engine.connect() as other:\n"
+                     "            other.execute(sa.text('SELECT label FROM faces'))\n"
+                     "    finally:\n        engine.dispose()\n\n"
+                     "def downgrade():\n    pass\n")
+    assert_ok(manage_in_process(folder, "db", "upgrade", "r1", env=env))  # the table exists, committed
+    started = time.monotonic()
+    failed = manage_in_process(folder, "db", "upgrade", env=env)  # r2's ALTER locks it; r3's engine waits
+    took = time.monotonic() - started
+    [line] = [line for line in failed.stderr.splitlines() if line.startswith("Error: ")]
+    assert failed.returncode == 1 and took < 30, (took, line)
+    assert line.startswith("Error: revision r3 (%s) failed: " % os.path.join("migrations", "versions", "r3_fill.py"))
+    assert "a connection other than the migration's waited 10 s on a lock the migration itself holds" in line
+    assert "its query: SELECT label FROM faces" in line
+    assert "rolled back" in line and "at revision r1" in line
