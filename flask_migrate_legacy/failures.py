@@ -389,10 +389,34 @@ def _aftermath(state: Optional["MigrateState"], exc: Optional[BaseException]) ->
     from .batch_leftovers import notes
 
     batch = "".join(" %s%s." % (note[0].upper(), note[1:]) for note in notes())
-    return _where_left(heads, dialect, transactional, url) + batch
+    return _where_left(heads, dialect, transactional, url, _cause_advice(exc)) + batch
 
 
-def _where_left(heads: Tuple[str, ...], dialect: str, transactional: bool, url: Any) -> str:
+#: What to do when a statement failed for a reason that is not the script's, by SQLSTATE (PostgreSQL)
+#: and error number (MySQL/MariaDB).
+_TIMED_OUT = ("a statement waited too long (a lock or statement timeout): run the command again when the tables "
+              "it needs are not busy, or raise the timeout")
+_NO_PRIVILEGE = ("the database user lacks a privilege the revision needs: grant it, or migrate as a user that has "
+                 "it, then run the command again")
+_READ_ONLY = ("the database is read-only here (a replica, or read-only mode): run the command against the primary")
+_CAUSES = {"55P03": _TIMED_OUT, "57014": _TIMED_OUT, "42501": _NO_PRIVILEGE, "25006": _READ_ONLY,
+           1205: _TIMED_OUT, 3024: _TIMED_OUT, 1044: _NO_PRIVILEGE, 1142: _NO_PRIVILEGE, 1143: _NO_PRIVILEGE,
+           1227: _NO_PRIVILEGE, 1290: _READ_ONLY, 1792: _READ_ONLY, 1836: _READ_ONLY}
+
+
+def _cause_advice(exc: Optional[BaseException]) -> Optional[str]:
+    """Return what to do when the database refused a statement for a cause outside the script."""
+    original = getattr(exc, "orig", None)
+    if original is None:
+        return None
+    arguments = getattr(original, "args", None)
+    if arguments and isinstance(arguments[0], int):  # MySQL drivers: the error number (their SQLSTATE is generic)
+        return _CAUSES.get(arguments[0])
+    return _CAUSES.get(getattr(original, "sqlstate", None) or getattr(original, "pgcode", None))
+
+
+def _where_left(heads: Tuple[str, ...], dialect: str, transactional: bool, url: Any,
+                cause: Optional[str] = None) -> str:
     at = ", ".join(heads) if heads else "base (no revision)"
     named = " " + masked_url(url) if url is not None else ""
     from .outside_transaction import statements
@@ -409,7 +433,7 @@ def _where_left(heads: Tuple[str, ...], dialect: str, transactional: bool, url: 
     if transactional:
         return (
             " The open transaction was rolled back (transactional DDL): the database%s is at revision %s and "
-            "its schema matches it; fix the script and run the command again." % (named, at)
+            "its schema matches it; %s." % (named, at, cause or "fix the script and run the command again")
         )
     if dialect in _TRANSACTIONAL_DDL:  # the database could have rolled back: env.py said not to
         return (
@@ -419,9 +443,10 @@ def _where_left(heads: Tuple[str, ...], dialect: str, transactional: bool, url: 
         )
     return (
         " The database%s is at revision %s; statements of the failed revision that ran before it stopped, if "
-        "any, stayed applied (%s does not roll back DDL): undo them by hand, or fix the script so it can run "
-        "again over them."
-        % (named, at, _NON_TRANSACTIONAL_NAMES.get(dialect, dialect))
+        "any, stayed applied (%s does not roll back DDL): %s."
+        % (named, at, _NON_TRANSACTIONAL_NAMES.get(dialect, dialect),
+           "%s, after undoing them by hand or making the script able to run again over them" % cause if cause
+           else "undo them by hand, or fix the script so it can run again over them")
     )
 
 

@@ -50,9 +50,16 @@ HEARTBEAT_SECONDS = 15.0
 _SESSION_SETTINGS = {
     # Local to the lock's transaction (set_config(..., true)), so nothing leaks into a pooled server session.
     "postgresql": ("SELECT set_config('idle_in_transaction_session_timeout', '0', true), "
-                   "set_config('application_name', 'flask-migrate-legacy migration lock', true)",),
+                   "set_config('application_name', :holder, true)",),
     "mysql": ("SET SESSION wait_timeout = 31536000", "SET SESSION interactive_timeout = 31536000"),
 }
+
+
+def holder_name() -> str:
+    """Name this process as the lock's holder shows it to others (PostgreSQL's application_name, 63 bytes)."""
+    import socket
+
+    return ("flask-migrate-legacy lock, pid %d on %s" % (os.getpid(), socket.gethostname()))[:63]
 
 
 class LockTimeout(MigrationError):
@@ -226,12 +233,14 @@ def _postgresql_lock(engine: "Engine", key: int, timeout: float) -> Iterator[Hel
     if (engine.dialect.server_version_info or (0,)) >= (17,):  # PostgreSQL 17 can end long transactions
         settings.append("SELECT set_config('transaction_timeout', '0', true)")
 
+    holder = holder_name()
+
     def try_lock() -> bool:
         nonlocal transaction
         transaction = connection.begin()
         for statement in list(settings):
             try:
-                connection.execute(text(statement))
+                connection.execute(text(statement), {"holder": holder} if ":holder" in statement else {})
             except Exception:  # a server without that setting: go on without it (the heartbeat still runs)
                 transaction.rollback()
                 settings.remove(statement)
@@ -241,8 +250,22 @@ def _postgresql_lock(engine: "Engine", key: int, timeout: float) -> Iterator[Hel
         transaction.rollback()
         return False
 
+    def who_holds() -> str:
+        row = connection.execute(text(
+            "SELECT a.application_name, a.pid, host(a.client_addr), to_char(a.xact_start AT TIME ZONE 'UTC', "
+            "'YYYY-MM-DD HH24:MI:SS'), round(extract(epoch FROM now() - a.xact_start)) FROM pg_locks l JOIN "
+            "pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND l.database = "
+            "(SELECT oid FROM pg_database WHERE datname = current_database()) AND "
+            "((l.classid::bigint << 32) | l.objid::bigint) = %d" % key)).first()
+        if row is None:
+            return ""
+        name, pid, address, since, seconds = row
+        return "held by %s (server pid %s%s), since %s UTC (%s s)" % (
+            name or "a session without an application_name", pid, " from %s" % address if address else "", since,
+            seconds)
+
     try:
-        _wait_for(try_lock, engine, timeout)
+        _wait_for(try_lock, engine, timeout, who_holds)
         held = HeldLock(connection, ("SELECT 1",), masked_url(engine.url))  # the lock lasts as its transaction
         try:
             yield held
@@ -267,7 +290,18 @@ def _mysql_lock(engine: "Engine", name: str, timeout: float) -> Iterator[HeldLoc
             with contextlib.suppress(Exception):  # a server without the setting: the heartbeat still runs
                 connection.execute(text(statement))
         acquire = text("SELECT GET_LOCK(:name, 0)")
-        _wait_for(lambda: bool(connection.execute(acquire, {"name": name}).scalar()), engine, timeout)
+
+        def who_holds() -> str:
+            row = connection.execute(text(
+                "SELECT p.ID, p.USER, p.HOST, p.TIME FROM information_schema.PROCESSLIST p WHERE p.ID = "
+                "IS_USED_LOCK(:name)"), {"name": name}).first()
+            if row is None:
+                return ""
+            holder_id, user, host, seconds = row
+            return "held by server connection %s (%s@%s), in its current state for %s s" % (holder_id, user, host,
+                                                                                          seconds)
+
+        _wait_for(lambda: bool(connection.execute(acquire, {"name": name}).scalar()), engine, timeout, who_holds)
         # The MySQL drivers' paramstyle: the probe runs on the DB-API cursor.
         held = HeldLock(connection, ("SELECT IS_USED_LOCK(%s) = CONNECTION_ID()", (name,)), masked_url(engine.url))
         try:
@@ -320,7 +354,7 @@ def _sqlite_lock(engine: "Engine", timeout: float) -> Iterator[None]:
                 return False
             return True
 
-        _wait_for(try_lock, engine, timeout)
+        _wait_for(try_lock, engine, timeout, lambda: _flock_holder(handle.fileno()))
         try:
             yield
         finally:
@@ -329,9 +363,28 @@ def _sqlite_lock(engine: "Engine", timeout: float) -> Iterator[None]:
         handle.close()
 
 
-def _wait_for(try_lock: Callable[[], bool], engine: "Engine", timeout: float) -> None:
+def _flock_holder(descriptor: int) -> str:
+    """Name the process holding a flock on the file (Linux's /proc/locks), or say nothing."""
+    status = os.fstat(descriptor)
+    device = "%02x:%02x:%d" % (os.major(status.st_dev), os.minor(status.st_dev), status.st_ino)
+    with open("/proc/locks") as locks:
+        for line in locks:
+            fields = line.split()
+            if len(fields) > 5 and fields[1] == "FLOCK" and fields[5] == device and fields[4].isdigit():
+                pid = fields[4]
+                try:
+                    with open("/proc/%s/cmdline" % pid, "rb") as handle:
+                        command = handle.read().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+                except OSError:
+                    command = ""
+                return "held by pid %s%s" % (pid, " (%s)" % command[:120] if command else "")
+    return ""
+
+
+def _wait_for(try_lock: Callable[[], bool], engine: "Engine", timeout: float,
+              who_holds: Optional[Callable[[], str]] = None) -> None:
     try:
-        _wait(try_lock, engine, timeout)
+        _wait(try_lock, engine, timeout, who_holds)
     except KeyboardInterrupt as exc:
         raise LockWaitInterrupted(
             "%s while waiting for the migration lock on %s: this process changed nothing"
@@ -339,14 +392,20 @@ def _wait_for(try_lock: Callable[[], bool], engine: "Engine", timeout: float) ->
         ) from exc
 
 
-def _wait(try_lock: Callable[[], bool], engine: "Engine", timeout: float) -> None:
+def _wait(try_lock: Callable[[], bool], engine: "Engine", timeout: float,
+          who_holds: Optional[Callable[[], str]]) -> None:
     deadline = time.monotonic() + timeout
     announced = False
     while not try_lock():
         if time.monotonic() >= deadline:
+            try:
+                holder = who_holds() if who_holds is not None else ""
+            except Exception:  # naming the holder is a courtesy: never the reason to fail differently
+                holder = ""
             raise LockTimeout(
-                "another process held the migration lock on %s for %g s; gave up waiting, nothing was changed "
-                "(set MIGRATE_LOCK_TIMEOUT to wait longer)" % (masked_url(engine.url), timeout)
+                "another process held the migration lock on %s for %g s%s; gave up waiting, nothing was changed "
+                "(set MIGRATE_LOCK_TIMEOUT to wait longer)" % (masked_url(engine.url), timeout,
+                                                             " (%s)" % holder if holder else "")
             )
         if not announced:
             sys.stderr.write("Waiting for the migration lock: another process is migrating %s\n"

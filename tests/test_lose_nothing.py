@@ -493,3 +493,109 @@ def test_a_revision_using_another_engine_stops_within_seconds_naming_the_revisio
     assert "a connection other than the migration's waited 10 s on a lock the migration itself holds" in line
     assert "its query: SELECT label FROM faces" in line
     assert "rolled back" in line and "at revision r1" in line
+
+
+# -- a lock wait that gives up names who holds the lock ----------------------------------------------------
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("database", ["sqlite", "postgresql", "mariadb"])
+def test_a_lock_wait_that_gives_up_names_the_holder(tmp_path, request, database):
+    import re
+    import socket
+
+    from test_production import finish, start_manage, wait_for_file, write_slow_revision
+
+    url = request.getfixturevalue({"sqlite": "sqlite_url", "postgresql": "postgres_url",
+                                   "mariadb": "mariadb_url"}[database])
+    folder = str(tmp_path)
+    write_project(folder)
+    env = {"DATABASE_URL": url}
+    assert_ok(manage_in_process(folder, "db", "init", env=env))
+    marker = write_slow_revision(folder)
+    slow = start_manage(folder, "db", "upgrade", env=dict(env, MIGRATION_SLEEP="6"))
+    try:
+        wait_for_file(marker, slow)
+        waiting = manage_in_process(folder, "db", "upgrade", env=dict(env, MIGRATE_LOCK_TIMEOUT="1"))
+        [line] = [line for line in waiting.stderr.splitlines() if line.startswith("Error: ")]
+        assert waiting.returncode == 1 and "gave up waiting, nothing was changed" in line, line
+        expected = {
+            "sqlite": r"\(held by pid %d \(.+\)\)" % slow.pid,  # (its command line: the warm runner, forked)
+            "postgresql": r"\(held by flask-migrate-legacy lock, pid %d on %s \(server pid \d+ from 127\.0\.0\.1\), "
+                          r"since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(\d+ s\)\)" % (slow.pid, re.escape(
+                              socket.gethostname()[:20])),
+            "mariadb": r"\(held by server connection \d+ \(root@[\w.:]+\), in its current state for \d+ s\)",
+        }[database]
+        assert re.search(expected, line), line
+    finally:
+        assert_ok(finish(slow))
+
+
+# -- the advice at the end of a failure matches its cause ------------------------------------------------
+
+
+def failing_revision(folder, body):
+    with open(os.path.join(folder, "migrations", "versions", "r2_fails.py"), "w") as handle:
+        handle.write("from alembic import op\nimport sqlalchemy as sa\nrevision = 'r2'\ndown_revision = 'r1'\n\n"
+                     "def upgrade():\n%s\n\ndef downgrade():\n    pass\n"
+                     % "\n".join("    " + line for line in body.strip().splitlines()))
+
+
+def upgraded_to_r1(folder, url):
+    write_project(folder)
+    env = {"DATABASE_URL": url}
+    assert_ok(manage_in_process(folder, "db", "init", env=env))
+    assert_ok(manage_in_process(folder, "db", "migrate", "-m", "users", "--rev-id", "r1", env=env))
+    assert_ok(manage_in_process(folder, "db", "upgrade", env=env))
+    return env
+
+
+@pytest.mark.parametrize("body,advice", [
+    ("op.execute('SET TRANSACTION READ ONLY')\nop.create_table('t', sa.Column('id', sa.Integer, primary_key=True))",
+     "the database is read-only here (a replica, or read-only mode): run the command against the primary."),
+    ("op.execute('SET LOCAL ROLE fml_no_privileges')\n"
+     "op.create_table('t', sa.Column('id', sa.Integer, primary_key=True))",
+     "the database user lacks a privilege the revision needs: grant it, or migrate as a user that has it, then run "
+     "the command again."),
+    ("op.execute(\"SET LOCAL statement_timeout = '50ms'\")\nop.execute('SELECT pg_sleep(1)')",
+     "a statement waited too long (a lock or statement timeout): run the command again when the tables it needs "
+     "are not busy, or raise the timeout."),
+])
+def test_a_failure_outside_the_script_is_not_told_to_fix_the_script(tmp_path, postgres_url, body, advice):
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(postgres_url)
+    with admin.begin() as connection:  # a role without privileges (CREATE ROLE has no IF NOT EXISTS)
+        connection.execute(sa.text("DO $$ BEGIN CREATE ROLE fml_no_privileges; EXCEPTION WHEN duplicate_object "
+                                   "OR unique_violation THEN NULL; END $$"))
+    admin.dispose()
+    folder = str(tmp_path)
+    env = upgraded_to_r1(folder, postgres_url)
+    failing_revision(folder, body)
+    failed = manage_in_process(folder, "db", "upgrade", env=env)
+    [line] = [line for line in failed.stderr.splitlines() if line.startswith("Error: ")]
+    assert failed.returncode == 1 and line.endswith("the database is at revision r1 and its schema matches it; "
+                                                    + advice), line
+    assert "fix the script" not in line
+
+
+def test_a_lock_wait_timeout_on_mariadb_gets_its_advice(tmp_path, mariadb_url):
+    import sqlalchemy as sa
+
+    folder = str(tmp_path)
+    env = upgraded_to_r1(folder, mariadb_url)
+    failing_revision(folder, "op.execute('SET SESSION innodb_lock_wait_timeout = 1')\n"
+                             "op.execute(\"UPDATE users SET name = 'x' WHERE id = 1\")")
+    holder = sa.create_engine(mariadb_url)
+    with holder.connect() as connection:
+        connection.execute(sa.text("INSERT INTO users (id, name) VALUES (1, 'a')"))
+        connection.commit()
+        connection.execute(sa.text("SELECT * FROM users WHERE id = 1 FOR UPDATE"))  # held while the upgrade runs
+        failed = manage_in_process(folder, "db", "upgrade", env=env)
+        connection.rollback()
+    holder.dispose()
+    [line] = [line for line in failed.stderr.splitlines() if line.startswith("Error: ")]
+    assert failed.returncode == 1 and line.endswith(
+        "stayed applied (MySQL/MariaDB does not roll back DDL): a statement waited too long (a lock or statement timeout): "
+        "run the command again when the tables it needs are not busy, or raise the timeout, after undoing them by "
+        "hand or making the script able to run again over them."), line
