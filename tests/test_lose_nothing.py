@@ -599,3 +599,28 @@ def test_a_lock_wait_timeout_on_mariadb_gets_its_advice(tmp_path, mariadb_url):
         "stayed applied (MySQL/MariaDB does not roll back DDL): a statement waited too long (a lock or statement timeout): "
         "run the command again when the tables it needs are not busy, or raise the timeout, after undoing them by "
         "hand or making the script able to run again over them."), line
+
+
+# -- Ctrl-C at any instant is one line ----------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_ctrl_c_while_a_command_starts_or_runs_is_one_line_and_130(tmp_path):
+    import signal
+    import time
+
+    from test_production import finish, start_manage, wait_for_file
+
+    folder = str(tmp_path)
+    marker = os.path.join(folder, "started")
+    write_project(folder, manage=(
+        "import time\nfrom flask import Flask\nfrom flask_script import Manager\n\n"
+        "def create_app():\n    open(%r, 'w').close()\n    time.sleep(30)  # a slow app factory: Ctrl-C lands here\n"
+        "    return Flask(__name__)\n\nmanager = Manager(create_app)\n\n@manager.command\ndef hello():\n"
+        "    print('hello')\n\nif __name__ == '__main__':\n    manager.run()\n" % marker))
+    process = start_manage(folder, "hello", env={})
+    wait_for_file(marker, process)
+    time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    done = finish(process)
+    assert done.returncode == 130 and done.stderr == "Error: interrupted (Ctrl-C)\n", done.stderr

@@ -8,7 +8,7 @@ import warnings
 from collections import OrderedDict
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from ..errors import UserError, flush_output, reader_went_away, report
+from ..errors import Interrupted, UserError, flush_output, interruption_description, reader_went_away, report
 from .commands import VALUE_ACTIONS, Command, Option, Server, Shell, add_help, add_options
 from .errors import NoAppError
 
@@ -298,5 +298,9 @@ class Manager:
             result = exc.exit_code
         except BrokenPipeError:
             result = reader_went_away()
+        except KeyboardInterrupt as exc:  # before a db operation took over, or in a command of the project's own
+            interrupted = Interrupted(interruption_description(exc), exc)
+            report(interrupted)
+            result = interrupted.exit_code
         sys.exit(result or 0)
 
