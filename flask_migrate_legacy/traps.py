@@ -19,7 +19,7 @@ import contextlib
 import os
 import sqlite3
 import sys
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from .compat import engines_of, masked_url, real_db, url_with_password
 from .errors import MigrationError, switch
@@ -94,23 +94,32 @@ def moved_sqlite_files(app: "Flask", db: Any) -> List[MovedSqliteFile]:
     return moved
 
 
-def _has_tables(path: str) -> bool:
-    """Tell whether the SQLite file at ``path`` holds a table (opened read-only; a missing file: no)."""
+#: Tables that are no data of the app's: Alembic's version table (a `db migrate` run against the new,
+#: empty file creates it there) and SQLite's own.
+_NOT_DATA = ("alembic_version", "sqlite_sequence")
+
+
+def _has_tables(path: str, ignored: Sequence[str] = _NOT_DATA) -> bool:
+    """Tell whether the SQLite file at ``path`` holds a table other than ``ignored`` (opened read-only; a
+    missing file: no)."""
     if not os.path.isfile(path) or os.path.getsize(path) == 0:
         return False
     try:
         connection = sqlite3.connect("file:%s?mode=ro" % path.replace("?", "%3f").replace("#", "%23"), uri=True)
         try:
-            return connection.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0] > 0
+            names = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         finally:
             connection.close()
     except sqlite3.Error:
         return True  # not readable as SQLite: treat it as data, never as empty
+    return any(name not in ignored for name in names)
 
 
-def stranded(move: MovedSqliteFile) -> bool:
-    """Tell whether the data sits in the old file while the new one is missing or empty."""
-    return _has_tables(move.legacy_path) and not _has_tables(move.current_path)
+def stranded(move: MovedSqliteFile, version_table: Optional[str] = None) -> bool:
+    """Tell whether the data sits in the old file while the new one is missing or holds no data table
+    (Alembic's version table, which a `db migrate` against the new file creates, is not data)."""
+    ignored = _NOT_DATA + ((version_table,) if version_table else ())
+    return _has_tables(move.legacy_path) and not _has_tables(move.current_path, ignored)
 
 
 def moved_database_message(move: MovedSqliteFile) -> str:
@@ -120,7 +129,9 @@ def moved_database_message(move: MovedSqliteFile) -> str:
         "%s %r now opens %s (Flask-SQLAlchemy 3 resolves relative SQLite paths in the instance folder), "
         "which is %s, while your data is in %s. Move that file to %s, or make the URI absolute: "
         "'sqlite:///%s'" % (name, move.configured, move.current_path,
-                            "empty" if os.path.exists(move.current_path) else "missing",
+                            "empty" if os.path.exists(move.current_path) and not _has_tables(
+                                move.current_path, ("sqlite_sequence",)) else "without your tables"
+                            if os.path.exists(move.current_path) else "missing",
                             move.legacy_path, move.current_path, move.legacy_path)
     )
 
@@ -186,10 +197,15 @@ def _allowed(app: "Flask") -> bool:
     return switch(ALLOW_STALE_URI, False, app.config)
 
 
+def _version_table(app: "Flask") -> Optional[str]:
+    state = getattr(app, "extensions", {}).get("migrate")
+    return state.configure_args.get("version_table") if state is not None else None
+
+
 def refuse_traps(app: "Flask", db: Any) -> None:
     """Raise before a db subcommand touches a database the app no longer means, or an empty one."""
     for move in moved_sqlite_files(app, db):
-        if stranded(move):
+        if stranded(move, _version_table(app)):
             raise DatabaseMoved(moved_database_message(move) + ". Nothing was changed.")
     if not _allowed(app):
         for bind, configured, engine_url in stale_uris(app, db):

@@ -624,3 +624,28 @@ def test_ctrl_c_while_a_command_starts_or_runs_is_one_line_and_130(tmp_path):
     process.send_signal(signal.SIGINT)
     done = finish(process)
     assert done.returncode == 130 and done.stderr == "Error: interrupted (Ctrl-C)\n", done.stderr
+
+
+# -- a database Flask-SQLAlchemy 3 no longer opens is still found, whatever a db migrate left ----------------
+
+
+def test_the_moved_sqlite_refusal_holds_when_the_new_file_has_only_alembics_table(tmp_path):
+    import sqlite3
+
+    if not hasattr(__import__("flask_sqlalchemy").SQLAlchemy, "engines"):
+        pytest.skip("Flask-SQLAlchemy 2 keeps relative SQLite paths where they were")
+    folder = str(tmp_path)
+    write_project(folder)
+    env = {"DATABASE_URL": "sqlite:///app.db"}  # relative: Flask-SQLAlchemy 3 opens instance/app.db
+    with sqlite3.connect(os.path.join(folder, "app.db")) as old:  # the data, where 2.x kept it
+        old.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(64))")
+        old.execute("INSERT INTO users (name) VALUES ('ann')")
+    os.makedirs(os.path.join(folder, "instance"))
+    with sqlite3.connect(os.path.join(folder, "instance", "app.db")) as new:  # what a `db migrate` left there
+        new.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+    assert_ok(manage_in_process(folder, "db", "init", env=env))
+    refused = manage_in_process(folder, "db", "upgrade", env=env)
+    assert refused.returncode == 1 and "while your data is in %s" % os.path.join(folder, "app.db") in refused.stderr
+    assert "Nothing was changed." in refused.stderr and refused.stderr.count("\n") == 1, refused.stderr
+    with sqlite3.connect(os.path.join(folder, "instance", "app.db")) as new:
+        assert [row[0] for row in new.execute("SELECT name FROM sqlite_master")] == ["alembic_version"]
