@@ -147,10 +147,17 @@ SUBCOMMANDS: Tuple[Subcommand, ...] = (
         VERBOSE,
         Argument("resolve_dependencies", FLAG, ("--resolve-dependencies",),
                  "Treat dependency versions as down revisions"),
+        Argument("check", FLAG, ("--check",), "Fail (exit status 1) when the history has more than one head"),
         X_ARG,
     )),
     Subcommand("branches", operations.branches, (DIRECTORY, VERBOSE, X_ARG)),
-    Subcommand("current", operations.current, (DIRECTORY, VERBOSE, X_ARG)),
+    Subcommand("current", operations.current, (
+        DIRECTORY,
+        VERBOSE,
+        Argument("check_heads", FLAG, ("--check-heads",),
+                 "Fail (exit status 1) unless each database is at every head"),
+        X_ARG,
+    )),
     Subcommand("stamp", operations.stamp, (
         DIRECTORY,
         SQL,
@@ -163,7 +170,7 @@ SUBCOMMANDS: Tuple[Subcommand, ...] = (
     Subcommand("doctor", operations.doctor, (
         DIRECTORY,
         Argument("format", VALUE, ("--format",), "Report format: text or json"),
-        Argument("fix", FLAG, ("--fix",), "Show the certainly-safe rewrites of revision files as a diff"),
+        Argument("fix", FLAG, ("--fix",), "Show the certainly-safe rewrites of the project's files as a diff"),
         Argument("write", FLAG, ("--write",), "With --fix, write the rewritten files (each atomically)"),
     )),
 )

@@ -11,7 +11,7 @@ import os
 import re
 import shutil
 import sys
-from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterator, Optional, Sequence, Set, Union
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterator, List, Optional, Sequence, Set, Union
 
 from .errors import MigrationError, UsageError, sigterm_as_interrupt
 from .needs import Needs, needs_of
@@ -360,9 +360,18 @@ def history(directory: Optional[str] = None, rev_range: Optional[str] = None, ve
 
 @operation(alembic="heads")
 def heads(directory: Optional[str] = None, verbose: bool = False, resolve_dependencies: bool = False,
-          x_arg: XArg = None) -> None:
+          check: bool = False, x_arg: XArg = None) -> None:
     """Show the current heads of the revision history."""
-    _run(heads, _config(directory, x_arg), verbose=verbose, resolve_dependencies=resolve_dependencies)
+    config = _config(directory, x_arg)
+    _run(heads, config, verbose=verbose, resolve_dependencies=resolve_dependencies)
+    if check:
+        with _reported(config, heads):
+            from alembic.script import ScriptDirectory
+
+            found = sorted(ScriptDirectory.from_config(config).get_heads())
+        if len(found) > 1:
+            raise MigrationError("%d heads (%s): `db upgrade` stops with 'Multiple head revisions'; merge them: "
+                                 "db merge -m 'merge heads' %s" % (len(found), ", ".join(found), " ".join(found)))
 
 
 @operation(alembic="branches")
@@ -372,9 +381,22 @@ def branches(directory: Optional[str] = None, verbose: bool = False, x_arg: XArg
 
 
 @operation(alembic="current")
-def current(directory: Optional[str] = None, verbose: bool = False, x_arg: XArg = None) -> None:
+def current(directory: Optional[str] = None, verbose: bool = False, check_heads: bool = False,
+            x_arg: XArg = None) -> None:
     """Show the current revision of each database."""
     _run(current, _config(directory, x_arg), verbose=verbose)
+    if check_heads:
+        seen: List[Set[str]] = []
+
+        def compare(revisions: Any, context: Any) -> List[Any]:
+            seen.append(set(revisions))
+            return []
+
+        found = _read_only_env(_directory(directory), current)(compare)
+        lagging = [", ".join(sorted(at)) or "base" for at in seen if at != found]
+        if lagging:
+            raise MigrationError("the database is at %s, not at every head (%s): run db upgrade"
+                                 % ("; ".join(lagging), ", ".join(sorted(found))))
 
 
 @operation(alembic="stamp", writes_database=True)
@@ -390,7 +412,8 @@ def check(directory: Optional[str] = None, x_arg: XArg = None) -> None:
     _run(check, _config(directory, x_arg))
 
 
-def _read_only_env(directory: str) -> Callable[[Callable[..., Any]], Set[str]]:
+def _read_only_env(directory: str, operation: Optional[Callable[..., Any]] = None
+                   ) -> Callable[[Callable[..., Any]], Set[str]]:
     """Return ``run(fn)``: env.py run online changing nothing (as `db current`), ``fn`` called per database."""
 
     def run(fn: Callable[..., Any]) -> Set[str]:
@@ -401,7 +424,7 @@ def _read_only_env(directory: str) -> Callable[[Callable[..., Any]], Set[str]]:
         config = _config(directory)
         script = ScriptDirectory.from_config(config)
         env_script = os.path.join(config.get_main_option("script_location") or "", "env.py")
-        with sigterm_as_interrupt(), _reported(config, doctor), state.running(env_script), \
+        with sigterm_as_interrupt(), _reported(config, operation or doctor), state.running(env_script), \
                 _env_sees_engine_urls(state), _quiet_info_logs(), \
                 EnvironmentContext(config, script, fn=fn, dont_mutate=True):
             script.run_env()
