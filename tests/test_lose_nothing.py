@@ -21,6 +21,16 @@ def project(tmp_path):
     return folder, env
 
 
+def upgraded_to_r1(folder, url):
+    """Write the project, migrate its users model as revision r1 and upgrade ``url`` to it; return its env."""
+    write_project(folder)
+    env = {"DATABASE_URL": url}
+    assert_ok(manage_in_process(folder, "db", "init", env=env))
+    assert_ok(manage_in_process(folder, "db", "migrate", "-m", "users", "--rev-id", "r1", env=env))
+    assert_ok(manage_in_process(folder, "db", "upgrade", env=env))
+    return env
+
+
 def versions(folder):
     return sorted(os.listdir(os.path.join(folder, "migrations", "versions")))
 
@@ -278,13 +288,9 @@ def test_doctor_fails_on_a_database_at_a_revision_the_checkout_lacks(tmp_path, r
     import sqlalchemy as sa
 
     folder = str(tmp_path)
-    write_project(folder)
     url = request.getfixturevalue({"sqlite": "sqlite_url", "postgresql": "postgres_url",
                                    "mariadb": "mariadb_url"}[database])
-    env = {"DATABASE_URL": url}
-    assert_ok(manage_in_process(folder, "db", "init", env=env))
-    assert_ok(manage_in_process(folder, "db", "migrate", "-m", "users", "--rev-id", "r1", env=env))
-    assert_ok(manage_in_process(folder, "db", "upgrade", env=env))
+    env = upgraded_to_r1(folder, url)
     engine = sa.create_engine(url)
     with engine.begin() as connection:  # a newer deploy's revision, from a branch this checkout lacks
         connection.execute(sa.text("UPDATE alembic_version SET version_num = 'r9'"))
@@ -336,12 +342,8 @@ def test_a_failed_sqlite_batch_leaves_no_partial_copy_and_the_next_attempt_runs(
     import sqlite3
 
     folder = str(tmp_path)
-    write_project(folder)
     database = os.path.join(folder, "app.db")
-    env = {"DATABASE_URL": "sqlite:///" + database}
-    assert_ok(manage_in_process(folder, "db", "init", env=env))
-    assert_ok(manage_in_process(folder, "db", "migrate", "-m", "users", "--rev-id", "r1", env=env))
-    assert_ok(manage_in_process(folder, "db", "upgrade", env=env))
+    env = upgraded_to_r1(folder, "sqlite:///" + database)
     with sqlite3.connect(database) as connection:
         connection.execute("INSERT INTO users (name) VALUES (NULL)")  # what the NOT NULL below breaks
     with open(os.path.join(folder, "migrations", "versions", "r2_.py"), "w") as handle:
@@ -370,12 +372,8 @@ def test_a_batch_copy_that_was_there_before_the_run_is_not_ours_to_remove(tmp_pa
     import sqlite3
 
     folder = str(tmp_path)
-    write_project(folder)
     database = os.path.join(folder, "app.db")
-    env = {"DATABASE_URL": "sqlite:///" + database}
-    assert_ok(manage_in_process(folder, "db", "init", env=env))
-    assert_ok(manage_in_process(folder, "db", "migrate", "-m", "users", "--rev-id", "r1", env=env))
-    assert_ok(manage_in_process(folder, "db", "upgrade", env=env))
+    env = upgraded_to_r1(folder, "sqlite:///" + database)
     with sqlite3.connect(database) as connection:
         connection.execute("CREATE TABLE _alembic_tmp_users (id INTEGER)")  # someone's, from before this run
     with open(os.path.join(folder, "migrations", "versions", "r2_.py"), "w") as handle:
@@ -539,15 +537,6 @@ def failing_revision(folder, body):
         handle.write("from alembic import op\nimport sqlalchemy as sa\nrevision = 'r2'\ndown_revision = 'r1'\n\n"
                      "def upgrade():\n%s\n\ndef downgrade():\n    pass\n"
                      % "\n".join("    " + line for line in body.strip().splitlines()))
-
-
-def upgraded_to_r1(folder, url):
-    write_project(folder)
-    env = {"DATABASE_URL": url}
-    assert_ok(manage_in_process(folder, "db", "init", env=env))
-    assert_ok(manage_in_process(folder, "db", "migrate", "-m", "users", "--rev-id", "r1", env=env))
-    assert_ok(manage_in_process(folder, "db", "upgrade", env=env))
-    return env
 
 
 @pytest.mark.parametrize("body,advice", [
