@@ -11,7 +11,7 @@ import os
 import re
 import shutil
 import sys
-from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterator, List, Optional, Sequence, Set, Union
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterator, Optional, Sequence, Set, Union
 
 from .errors import MigrationError, UsageError, sigterm_as_interrupt
 from .needs import Needs, needs_of
@@ -107,6 +107,12 @@ def _run(operation: Callable[..., Any], config: "Config", *args: Any, **kwargs: 
     """Run the Alembic command ``operation`` declared, with what it declared it needs."""
     from alembic import command as alembic_command
 
+    _run_function(operation, getattr(alembic_command, str(needs_of(operation).alembic)), config, *args, **kwargs)
+
+
+def _run_function(operation: Callable[..., Any], function: Callable[..., Any], config: "Config", *args: Any,
+                  **kwargs: Any) -> None:
+    """Run ``function(config, ...)`` (Alembic's, or one of this package's) with what ``operation`` needs."""
     from .lock import migration_lock
 
     needs = needs_of(operation)
@@ -119,7 +125,7 @@ def _run(operation: Callable[..., Any], config: "Config", *args: Any, **kwargs: 
                 _no_batch_leftovers(state, needs.writes_database and not kwargs.get("sql", False)), \
                 state.running(env_script), _env_sees_engine_urls(state), \
                 _session_on_migration_connection(state, needs.writes_database and not kwargs.get("sql", False)):
-            getattr(alembic_command, str(needs.alembic))(config, *args, **kwargs)
+            function(config, *args, **kwargs)
 
 
 def _recording_autocommit(state: "MigrateState", writes_database: bool) -> ContextManager[None]:
@@ -380,23 +386,13 @@ def branches(directory: Optional[str] = None, verbose: bool = False, x_arg: XArg
     _run(branches, _config(directory, x_arg), verbose=verbose)
 
 
-@operation(alembic="current")
+@operation()
 def current(directory: Optional[str] = None, verbose: bool = False, check_heads: bool = False,
             x_arg: XArg = None) -> None:
     """Show the current revision of each database."""
-    _run(current, _config(directory, x_arg), verbose=verbose)
-    if check_heads:
-        seen: List[Set[str]] = []
+    from .current_revisions import show_current
 
-        def compare(revisions: Any, context: Any) -> List[Any]:
-            seen.append(set(revisions))
-            return []
-
-        found = _read_only_env(_directory(directory), current)(compare)
-        lagging = [", ".join(sorted(at)) or "base" for at in seen if at != found]
-        if lagging:
-            raise MigrationError("the database is at %s, not at every head (%s): run db upgrade"
-                                 % ("; ".join(lagging), ", ".join(sorted(found))))
+    _run_function(current, show_current, _config(directory, x_arg), verbose=verbose, check_heads=check_heads)
 
 
 @operation(alembic="stamp", writes_database=True)
@@ -412,8 +408,7 @@ def check(directory: Optional[str] = None, x_arg: XArg = None) -> None:
     _run(check, _config(directory, x_arg))
 
 
-def _read_only_env(directory: str, operation: Optional[Callable[..., Any]] = None
-                   ) -> Callable[[Callable[..., Any]], Set[str]]:
+def _read_only_env(directory: str) -> Callable[[Callable[..., Any]], Set[str]]:
     """Return ``run(fn)``: env.py run online changing nothing (as `db current`), ``fn`` called per database."""
 
     def run(fn: Callable[..., Any]) -> Set[str]:
@@ -424,7 +419,7 @@ def _read_only_env(directory: str, operation: Optional[Callable[..., Any]] = Non
         config = _config(directory)
         script = ScriptDirectory.from_config(config)
         env_script = os.path.join(config.get_main_option("script_location") or "", "env.py")
-        with sigterm_as_interrupt(), _reported(config, operation or doctor), state.running(env_script), \
+        with sigterm_as_interrupt(), _reported(config, doctor), state.running(env_script), \
                 _env_sees_engine_urls(state), _quiet_info_logs(), \
                 EnvironmentContext(config, script, fn=fn, dont_mutate=True):
             script.run_env()
