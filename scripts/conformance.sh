@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/venv.sh
 if [ -z "${PYTHON:-}" ]; then
-  PYTHON=$(ls -d "$(pyenv root 2>/dev/null || echo /root/.pyenv)"/versions/3.9.*/bin/python 2>/dev/null | sort -V | tail -n 1)
+  PYTHON=$(ls -d "$(pyenv root)"/versions/3.9.*/bin/python 2>/dev/null | sort -V | tail -n 1)
 fi
 [ -x "${PYTHON:-}" ] || { echo "conformance: needs Python 3.9 (set PYTHON)" >&2; exit 1; }
 
