@@ -4,6 +4,7 @@ In-process (``inprocess.manage_in_process``) with the command's real folder, arg
 environment; the teammate is a second process (a post-write hook), as a `git pull` is.
 """
 
+import contextlib
 import os
 import sys
 
@@ -19,6 +20,19 @@ def project(tmp_path):
     env = {"DATABASE_URL": "sqlite:///" + os.path.join(folder, "app.db")}
     assert_ok(manage_in_process(folder, "db", "init", env=env))
     return folder, env
+
+
+@contextlib.contextmanager
+def sqlite_file(path):
+    """A connection to the SQLite file at ``path`` that commits and is closed (sqlite3's own ``with`` only commits)."""
+    import sqlite3
+
+    connection = sqlite3.connect(path)
+    try:
+        with connection:
+            yield connection
+    finally:
+        connection.close()
 
 
 def upgraded_to_r1(folder, url):
@@ -341,12 +355,10 @@ def test_what_an_autocommit_block_committed_is_named_not_covered_by_rolled_back(
 
 
 def test_a_failed_sqlite_batch_leaves_no_partial_copy_and_the_next_attempt_runs(tmp_path):
-    import sqlite3
-
     folder = str(tmp_path)
     database = os.path.join(folder, "app.db")
     env = upgraded_to_r1(folder, "sqlite:///" + database)
-    with sqlite3.connect(database) as connection:
+    with sqlite_file(database) as connection:
         connection.execute("INSERT INTO users (name) VALUES (NULL)")  # what the NOT NULL below breaks
     with open(os.path.join(folder, "migrations", "versions", "r2_.py"), "w") as handle:
         handle.write("from alembic import op\nimport sqlalchemy as sa\nrevision = 'r2'\ndown_revision = 'r1'\n\n"
@@ -355,7 +367,7 @@ def test_a_failed_sqlite_batch_leaves_no_partial_copy_and_the_next_attempt_runs(
                      "def downgrade():\n    pass\n")
 
     def tables():
-        with sqlite3.connect(database) as connection:
+        with sqlite_file(database) as connection:
             return sorted(row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'"))
 
     for attempt in range(2):  # the second attempt failed on "table _alembic_tmp_users already exists"
@@ -365,25 +377,23 @@ def test_a_failed_sqlite_batch_leaves_no_partial_copy_and_the_next_attempt_runs(
         assert line.endswith("Batch mode's partial copy _alembic_tmp_users was removed: users is as it was before "
                              "the batch."), line
         assert tables() == ["alembic_version", "users"]
-    with sqlite3.connect(database) as connection:
+    with sqlite_file(database) as connection:
         connection.execute("UPDATE users SET name = 'someone'")
     assert_ok(manage_in_process(folder, "db", "upgrade", env=env))
 
 
 def test_a_batch_copy_that_was_there_before_the_run_is_not_ours_to_remove(tmp_path):
-    import sqlite3
-
     folder = str(tmp_path)
     database = os.path.join(folder, "app.db")
     env = upgraded_to_r1(folder, "sqlite:///" + database)
-    with sqlite3.connect(database) as connection:
+    with sqlite_file(database) as connection:
         connection.execute("CREATE TABLE _alembic_tmp_users (id INTEGER)")  # someone's, from before this run
     with open(os.path.join(folder, "migrations", "versions", "r2_.py"), "w") as handle:
         handle.write("from alembic import op\nrevision = 'r2'\ndown_revision = 'r1'\n\n"
                      "def upgrade():\n    op.execute('SELECT * FROM no_such_table')\n\ndef downgrade():\n    pass\n")
     failed = manage_in_process(folder, "db", "upgrade", env=env)
     assert failed.returncode == 1 and "partial copy" not in failed.stderr
-    with sqlite3.connect(database) as connection:
+    with sqlite_file(database) as connection:
         [(count,)] = connection.execute("SELECT count(*) FROM sqlite_master WHERE name = '_alembic_tmp_users'")
     assert count == 1
 
@@ -627,22 +637,20 @@ def test_ctrl_c_while_a_command_starts_or_runs_is_one_line_and_130(tmp_path):
 
 
 def test_the_moved_sqlite_refusal_holds_when_the_new_file_has_only_alembics_table(tmp_path):
-    import sqlite3
-
     if not hasattr(__import__("flask_sqlalchemy").SQLAlchemy, "engines"):
         pytest.skip("Flask-SQLAlchemy 2 keeps relative SQLite paths where they were")
     folder = str(tmp_path)
     write_project(folder)
     env = {"DATABASE_URL": "sqlite:///app.db"}  # relative: Flask-SQLAlchemy 3 opens instance/app.db
-    with sqlite3.connect(os.path.join(folder, "app.db")) as old:  # the data, where 2.x kept it
+    with sqlite_file(os.path.join(folder, "app.db")) as old:  # the data, where 2.x kept it
         old.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(64))")
         old.execute("INSERT INTO users (name) VALUES ('ann')")
     os.makedirs(os.path.join(folder, "instance"))
-    with sqlite3.connect(os.path.join(folder, "instance", "app.db")) as new:  # what a `db migrate` left there
+    with sqlite_file(os.path.join(folder, "instance", "app.db")) as new:  # what a `db migrate` left there
         new.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
     assert_ok(manage_in_process(folder, "db", "init", env=env))
     refused = manage_in_process(folder, "db", "upgrade", env=env)
     assert refused.returncode == 1 and "while your data is in %s" % os.path.join(folder, "app.db") in refused.stderr
     assert "Nothing was changed." in refused.stderr and refused.stderr.count("\n") == 1, refused.stderr
-    with sqlite3.connect(os.path.join(folder, "instance", "app.db")) as new:
+    with sqlite_file(os.path.join(folder, "instance", "app.db")) as new:
         assert [row[0] for row in new.execute("SELECT name FROM sqlite_master")] == ["alembic_version"]
