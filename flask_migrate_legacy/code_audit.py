@@ -13,7 +13,7 @@ import tokenize
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from .checks import Edit, Finding, declare, finding
-from .pysource import ADD_IMPORT, Positions, SourceFile, apply_edits
+from .pysource import ADD_IMPORT, Positions, SourceFile, apply_edits, line_starts
 from .removals import (
     ATTRIBUTES_BY_NAME,
     CONFIG_KEYS_BY_NAME,
@@ -143,9 +143,7 @@ def alias_spans(statement: str) -> Iterator[Tuple[str, Tuple[int, int], Optional
 
     Tokenized rather than read from the tree: before Python 3.10 ``ast.alias`` has no position.
     """
-    starts = [0]
-    for line in statement.splitlines(keepends=True):
-        starts.append(starts[-1] + len(line))
+    starts = line_starts(statement)
     try:
         tokens = [token for token in tokenize.generate_tokens(io.StringIO(statement).readline)
                   if token.type in (tokenize.NAME, tokenize.OP)]
@@ -700,10 +698,7 @@ def _escape_bind_colons(literal: str) -> str:
         prefix = re.match(r"[A-Za-z]*", token.string).group()  # type: ignore[union-attr]
         escape = "\\" if "r" in prefix.lower() else "\\\\"
         out.append((token.start, token.end, BIND_PARAMETER.sub(escape.replace("\\", "\\\\") + ":", token.string)))
-    lines = literal.splitlines(keepends=True)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
+    starts = line_starts(literal)
     for (start_row, start_col), (end_row, end_col), replacement in reversed(out):
         start, end = starts[start_row - 1] + start_col, starts[end_row - 1] + end_col
         literal = literal[:start] + replacement + literal[end:]

@@ -82,14 +82,21 @@ def python_lines(source: str) -> List[str]:
     return _PYTHON_LINE.findall(source)
 
 
+def line_starts(source: str) -> List[int]:
+    """Return the offset where each line of ``source`` starts, lines split as Python splits them
+    (tokenize's and ast's line numbers count the same way)."""
+    starts = [0]
+    for line in python_lines(source):
+        starts.append(starts[-1] + len(line))
+    return starts
+
+
 class Positions:
     """Turn the tree's (line, UTF-8 column) positions into offsets in the text."""
 
     def __init__(self, source: str) -> None:
         self.lines = python_lines(source)
-        self.starts = [0]
-        for line in self.lines:
-            self.starts.append(self.starts[-1] + len(line))
+        self.starts = line_starts(source)
 
     def offset(self, line_number: int, column: int) -> int:
         """Return the text offset of ``column`` (counted in UTF-8 bytes, as ast does) on a line."""

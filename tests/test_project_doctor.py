@@ -359,6 +359,9 @@ PAIRS = [
     ("import wtforms.validators\nv = wtforms.validators.Required()\n", ["wtforms-required"],
      "import wtforms.validators\nv = wtforms.validators.DataRequired()\n"),
     ("from flask import (Flask,\n    Markup)\n", ["flask-markup"], None),  # over several lines: said, not rearranged
+    # a form feed is no line break to Python: positions after it stay right
+    ("from wtforms import (StringField, \x0c\n    TextField as T)\nf = T('x')\n", ["wtforms-textfield"],
+     "from wtforms import (StringField, \x0c\n    StringField as T)\nf = T('x')\n"),
     ("from flask import Flask, Markup  # views\n", ["flask-markup"],
      "from flask import Flask\nfrom markupsafe import Markup  # views\n"),
     ("from flask.ext.sqlalchemy import SQLAlchemy\n", ["flask-ext"], "from flask_sqlalchemy import SQLAlchemy\n"),
