@@ -11,7 +11,7 @@ import os
 import re
 import shutil
 import sys
-from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterator, Optional, Sequence, Set, Union
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterator, List, Optional, Sequence, Set, Union
 
 from .errors import MigrationError, UsageError, sigterm_as_interrupt
 from .needs import Needs, needs_of
@@ -128,16 +128,22 @@ def _run_function(operation: Callable[..., Any], function: Callable[..., Any], c
             function(config, *args, **kwargs)
 
 
+def _app_engines(state: "MigrateState") -> List[Any]:
+    """The engines of the app's databases (every bind)."""
+    from flask import current_app
+
+    from .compat import engines_of, real_db
+
+    return list(engines_of(real_db(state.db), current_app).values())
+
+
 def _recording_autocommit(state: "MigrateState", writes_database: bool) -> ContextManager[None]:
     """Record what the run commits outside its transaction (autocommit blocks), for the aftermath of a failure."""
     if not writes_database or state.db is None:
         return contextlib.nullcontext()
-    from flask import current_app
-
-    from .compat import engines_of, real_db
     from .outside_transaction import recording
 
-    return recording(engines_of(real_db(state.db), current_app).values())
+    return recording(_app_engines(state))
 
 
 def _session_on_migration_connection(state: "MigrateState", writes_database: bool) -> ContextManager[None]:
@@ -153,12 +159,9 @@ def _no_batch_leftovers(state: "MigrateState", writes_database: bool) -> Context
     """Remove the partial copies SQLite batch mode leaves when the run fails (see batch_leftovers)."""
     if not writes_database or state.db is None:
         return contextlib.nullcontext()
-    from flask import current_app
-
     from .batch_leftovers import removed_on_failure
-    from .compat import engines_of, real_db
 
-    return removed_on_failure(engines_of(real_db(state.db), current_app).values())
+    return removed_on_failure(_app_engines(state))
 
 
 def _env_sees_engine_urls(state: "MigrateState") -> ContextManager[None]:
