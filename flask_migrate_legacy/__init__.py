@@ -12,8 +12,9 @@ _EXPORTS = {
     "alembic_version": "config",
     "MigrateCommand": "migrate_command",
     "MigrationError": "errors",
-    "list_templates": "operations",
+    # the operations, one per db subcommand (scripts/regenerate.py writes these lines)
     "init": "operations",
+    "list_templates": "operations",
     "revision": "operations",
     "migrate": "operations",
     "edit": "operations",
@@ -28,6 +29,7 @@ _EXPORTS = {
     "stamp": "operations",
     "check": "operations",
     "doctor": "operations",
+    # end of the operations
     # what else Flask-Migrate 2.x's module held, and projects import from it
     "Manager": "legacy_names",
     "CommandError": "legacy_names",

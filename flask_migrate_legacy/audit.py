@@ -9,14 +9,13 @@ written: ``fixer.py`` applies the edits findings carry, when asked to.
 
 import ast
 import os
-import re
 import sys
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from .checks import Finding, declare, finding
 from .code_audit import audit_code
 from .paths import shown_path
-from .pysource import read_source
+from .revision_files import Revision, read_revision, revision_files
 
 if TYPE_CHECKING:  # for annotations only
     from flask import Flask
@@ -88,63 +87,6 @@ def env_generation(text: str) -> Tuple[str, str]:
 
 
 # -- revision files --------------------------------------------------------------------
-
-
-class Revision(NamedTuple):
-    """A revision file, as parsed."""
-
-    path: str
-    revision: Optional[str]
-    down_revisions: Tuple[str, ...]
-    tree: Optional[ast.Module]
-    source: str
-    encoding: str = "utf-8"  # as its coding line says
-    #: Why Python cannot read it ("" when it can).
-    problem: str = ""
-    #: The first line holding bytes its encoding cannot decode (0: none). Python reads such
-    #: bytes in comments; ``source`` then holds U+FFFD for them, so the fixer leaves the file.
-    undecodable_line: int = 0
-
-
-def _string_value(node: Optional[ast.AST]) -> Any:
-    if node is None:
-        return None
-    try:
-        return ast.literal_eval(node)
-    except ValueError:
-        return None
-
-
-def read_revision(path: str) -> Revision:
-    """Parse one revision file as Python itself reads it (a file that does not parse gives tree None)."""
-    file = read_source(path)
-    if file.tree is None:
-        revision_id, downs = _ids_by_pattern(file.source)
-        return Revision(path, revision_id, downs, None, file.source, file.encoding, problem=file.problem)
-    assigned: Dict[str, ast.AST] = {}
-    for node in file.tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            assigned[node.targets[0].id] = node.value
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
-            assigned[node.target.id] = node.value
-    revision = _string_value(assigned.get("revision"))
-    down = _string_value(assigned.get("down_revision"))
-    downs = tuple(down) if isinstance(down, (list, tuple)) else ((down,) if isinstance(down, str) else ())
-    return Revision(path, revision if isinstance(revision, str) else None, downs, file.tree, file.source,
-                    file.encoding, undecodable_line=file.undecodable_line)
-
-
-_ID_LINE = r"^%s\s*(?::[^=]*)?=\s*(.*)$"
-
-
-def _ids_by_pattern(source: str) -> Tuple[Optional[str], Tuple[str, ...]]:
-    """Read ``revision`` and ``down_revision`` from a file that does not parse, so that one broken
-    file is one finding, not also a missing parent for each of its children."""
-    found = re.search(_ID_LINE % "revision", source, re.M)
-    revision = re.match(r"""\s*['"]([^'"]+)['"]""", found.group(1)) if found else None
-    down = re.search(_ID_LINE % "down_revision", source, re.M)
-    downs = tuple(re.findall(r"""['"]([^'"]+)['"]""", down.group(1))) if down else ()
-    return (revision.group(1) if revision else None), downs
 
 
 def audit_revision(revision: Revision, shown: str) -> List[Finding]:
@@ -233,21 +175,6 @@ def _has_cycle(by_id: Dict[str, Revision]) -> bool:
 # -- the project as a whole --------------------------------------------------------------
 
 
-def revision_files(directory: str, extra_locations: Iterable[str] = ()) -> List[str]:
-    """Return the revision files of a migrations folder, sorted."""
-    return files_in_version_folders([os.path.join(directory, "versions"), *extra_locations])
-
-
-def files_in_version_folders(folders: Iterable[str]) -> List[str]:
-    """Return the revision files (``*.py``) in version folders, sorted."""
-    found: List[str] = []
-    for folder in folders:
-        if os.path.isdir(folder):
-            found.extend(os.path.join(folder, name) for name in os.listdir(folder)
-                         if name.endswith(".py") and not name.startswith("__"))
-    return sorted(found)
-
-
 def audit_folder(directory: str, show: Callable[[str], str] = shown_path) -> List[Finding]:
     """Check the migrations folder itself and every revision file in it (``show`` words each path)."""
     findings: List[Finding] = []
@@ -328,8 +255,8 @@ def audit_app(app: "Flask", db: Any) -> List[Finding]:
 def _driver_findings(bind: Optional[str], url: Any) -> List[Finding]:
     from sqlalchemy.engine.url import make_url
 
-    from .compat import masked_url
-    from .failures import describe_configuration_error
+    from .configuration_errors import describe_configuration_error
+    from .masking import masked_url
 
     try:
         dialect = make_url(url).get_dialect()
@@ -363,8 +290,8 @@ def audit_database(db: Any, run_env: Callable[[Callable[..., Any]], Set[str]]) -
     """
     from alembic.autogenerate import compare_metadata
 
-    from .compat import masked_url
     from .errors import MigrationError
+    from .masking import masked_url
 
     unready = _databases_not_ready(db)
     if unready:
@@ -423,7 +350,8 @@ def _databases_not_ready(db: Any) -> List[Finding]:
     """Findings for databases that must not be (a SQLite file not made yet) or cannot be connected to."""
     from flask import current_app
 
-    from .compat import engines_of, masked_url, real_db
+    from .compat import engines_of, real_db
+    from .masking import masked_url
 
     findings = []
     for engine in engines_of(real_db(db), current_app).values():

@@ -4,7 +4,7 @@ Every check is declared once, with its code, severity, the release it concerns,
 what it finds and how to fix it. The detectors (``audit``, ``code_audit``,
 ``requirements``, ``project``) make findings through ``finding(code, ...)``;
 ``--fix`` applies the edits a finding carries; the JSON output and README's
-table of rules (``rules_table``) read the same entries.
+table of rules (``project.rules_table``) read the same entries.
 """
 
 from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
@@ -75,24 +75,6 @@ def finding(code: str, where: str, message: str, fix: Optional[str] = None, edit
     edits = tuple(edits) if check.fixable else ()
     return Finding(severity or check.severity, code, where, message, check.fix if fix is None else fix,
                    bool(edits), edits)
-
-
-def all_checks() -> List[Check]:
-    """Return every check, loading the modules that declare them."""
-    from . import audit, code_audit, project, requirements  # noqa: F401  (they declare their checks)
-
-    return list(CHECKS.values())
-
-
-def rules_table() -> str:
-    """Return README's table of rules (Markdown), one row per check, grouped by what it reads."""
-    order = {scope: index for index, (scope, _) in enumerate(SCOPES)}
-    rows = ["| code | severity | reads | release | finds | `--fix` |", "| --- | --- | --- | --- | --- | --- |"]
-    for check in sorted(all_checks(), key=lambda c: (order[c.scope], c.code)):
-        rows.append("| `%s` | %s | %s | %s | %s | %s |" % (
-            check.code, check.severity, check.scope, check.release or "", check.summary.replace("|", "\\|"),
-            "rewrites" if check.fixable else ""))
-    return "\n".join(rows) + "\n"
 
 
 # -- the report ---------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 import os
 import re
 import sys
-from typing import Any, Optional
+from typing import Any, Callable, List, Optional, Sequence, Union
 
 from alembic import __version__ as _alembic_version_string
 from alembic.config import Config as AlembicConfig
@@ -44,3 +44,32 @@ class Config(AlembicConfig):
     def set_section_option(self, section: str, name: str, value: str) -> None:
         """Set an option, escaping '%' signs that interpolation would reject."""
         super().set_section_option(section, name, escape_lone_percents(value))
+
+
+def build_config(directory: str, x_arg: Union[None, str, Sequence[str]], opts: Optional[Sequence[str]],
+                 passwords: List[str], configure_callbacks: Sequence[Callable[["Config"], "Config"]]) -> "Config":
+    """Build the Alembic Config of the migrations folder ``directory``: ``-x`` values and flags in
+    ``cmd_opts``, output masked of ``passwords``, then passed through the ``@migrate.configure`` callbacks."""
+    import argparse
+
+    from .masking import MaskedStream
+
+    # What Alembic prints for us (current -v, show, history, the SQL of --sql) passes a mask.
+    stream = MaskedStream(sys.stdout, passwords)
+    config = Config(os.path.join(directory, "alembic.ini"), stdout=stream, output_buffer=stream)
+    config.set_main_option("script_location", directory)
+    if config.cmd_opts is None:
+        config.cmd_opts = argparse.Namespace()
+    for opt in opts or ():
+        setattr(config.cmd_opts, opt, True)
+    if isinstance(x_arg, str):
+        x_arg = [x_arg]
+    config.cmd_opts.x = list(x_arg or ())
+    return apply_configure_callbacks(config, configure_callbacks)
+
+
+def apply_configure_callbacks(config: "Config", callbacks: Sequence[Callable[["Config"], "Config"]]) -> "Config":
+    """Pass ``config`` through the ``@migrate.configure`` callbacks, in registration order."""
+    for callback in callbacks:
+        config = callback(config)
+    return config

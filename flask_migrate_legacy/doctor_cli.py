@@ -64,7 +64,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         if arguments.command is None:
             raise UsageError("give a command: doctor (see %s --help)" % PROGRAM)
         if arguments.rules:
-            from .checks import rules_table
+            from .project import rules_table
 
             sys.stdout.write(rules_table())
             status = 0

@@ -1,7 +1,7 @@
 """The error model: one exception family that carries its exit status and one-line message.
 
 Every failure a user should see as ``Error: <one line>`` is a :class:`UserError`
-(or becomes one in ``failures.translate``); each command line prints it in
+(or becomes one in ``foreign_errors.translate``); each command line prints it in
 one place (``Manager.run``, the ``flask db`` group) through :func:`report`.
 Exit statuses are decided here and nowhere else: 1 failure, 2 usage, 130
 Ctrl-C, 143 SIGTERM, 141 a reader that went away. This module imports nothing
@@ -44,6 +44,29 @@ class UsageError(MigrationError):
     """The subcommand was given arguments that do not go together (exit status 2)."""
 
     exit_code = 2
+
+
+class ParameterError(UsageError):
+    """A bad value of an operation's parameters, named in the message as ``{parameter}``.
+
+    Called as a function, the message names the parameter (``message``); each
+    command line respells it as its flag (``-m/--message``) with :meth:`spelled`.
+    """
+
+    def __init__(self, template: str, *parameters: str) -> None:
+        self.template = template
+        self.parameters = parameters
+        super().__init__(self._filled(lambda parameter: parameter))
+
+    def _filled(self, spelling: Callable[[str], str]) -> str:
+        text = self.template
+        for parameter in self.parameters:
+            text = text.replace("{%s}" % parameter, spelling(parameter))
+        return text
+
+    def spelled(self, spelling: Callable[[str], str]) -> UsageError:
+        """Return this error worded with each parameter as ``spelling`` shows it (a command line's flag)."""
+        return UsageError(self._filled(spelling))
 
 
 class OutputFailed(UserError):

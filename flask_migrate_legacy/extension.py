@@ -1,18 +1,15 @@
-"""Migrate, the Flask extension, and the per-app state env.py files read."""
+"""Migrate, the Flask extension: attaches the per-app state (``state.py``) and the ``flask db`` group."""
 
-import contextlib
 import os
-import sys
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Sequence, Set, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Set, Union
 
-from .compat import LegacyDatabase, MaskedStream, all_tables_metadata, iter_passwords, real_db
 from .startup import report_startup_errors
+from .state import MigrateState
 
 if TYPE_CHECKING:  # for annotations only
     from flask import Flask
 
     from .config import Config
-    from .lock import HeldLock
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -22,83 +19,6 @@ ConfigureCallback = Callable[["Config"], "Config"]
 
 
 report_startup_errors()
-
-
-class MigrateState:
-    """What ``app.extensions['migrate']`` holds; env.py files read these attributes."""
-
-    def __init__(self, migrate: "Migrate", db: Any, **configure_args: Any) -> None:
-        self.migrate = migrate
-        self.db = LegacyDatabase(db) if db is not None else None
-        self.directory = migrate.directory
-        self._configure_args = configure_args
-        #: The env.py a db subcommand is running now (None outside of one).
-        self.env_script: Optional[str] = None
-        #: The migration locks held now (``lock.HeldLock``), checked after each revision.
-        self.held_locks: List["HeldLock"] = []
-        #: What else runs after each revision of a run (the joined session's reset).
-        self.after_each_revision: List[Callable[[], None]] = []
-
-    @property
-    def configure_args(self) -> Dict[str, Any]:
-        """Return the arguments for ``context.configure`` that the running env.py can take.
-
-        What was given to ``Migrate()`` always; the Flask-Migrate 4 defaults
-        (``compare_type``, ``render_as_batch``) only for an env.py of a
-        generation that expects them, and never for a keyword the env.py
-        passes itself (see ``envpy.configure_args_for``). A fresh dict each
-        time: some env.py files add keys to it, which must not leak into the
-        next command run in the same process.
-        """
-        from .envpy import configure_args_for
-
-        given = {name: value for name, value in self._configure_args.items() if name in self.migrate.given_args}
-        defaults = {name: value for name, value in self._configure_args.items() if name not in given}
-        args = configure_args_for(self.env_script, given, defaults)
-        if (self.held_locks or self.after_each_revision) and not self._env_passes("on_version_apply"):
-            args["on_version_apply"] = self._after_each_revision(args.get("on_version_apply"))
-        return args
-
-    def takes_per_revision_callbacks(self) -> bool:
-        """Tell whether the running env.py lets this package act after each revision (it passes no
-        ``on_version_apply`` of its own to ``context.configure``)."""
-        return not self._env_passes("on_version_apply")
-
-    def _env_passes(self, name: str) -> bool:
-        from .envpy import read_env_script
-
-        return self.env_script is not None and name in read_env_script(self.env_script).explicit
-
-    def _after_each_revision(self, callback: Optional[Callable[..., Any]]) -> Callable[..., Any]:
-        """Wrap Alembic's per-revision callback: the locks are checked, and the run's own resets made."""
-        held_locks = list(self.held_locks)
-        resets = list(self.after_each_revision)
-
-        def on_version_apply(ctx: Any, step: Any, heads: Any, run_args: Any) -> None:
-            if callback is not None:
-                callback(ctx=ctx, step=step, heads=heads, run_args=run_args)
-            for reset in resets:
-                reset()
-            verb = "applying" if getattr(step, "is_upgrade", True) else "undoing"
-            applied = "%s revision %s" % (verb, getattr(step, "up_revision_id", None) or step)
-            for held in held_locks:
-                held.check(after=applied)
-
-        return on_version_apply
-
-    @contextlib.contextmanager
-    def running(self, env_script: str) -> Iterator[None]:
-        """Mark ``env_script`` as the env.py being run, for as long as the block lasts."""
-        previous, self.env_script = self.env_script, env_script
-        try:
-            yield
-        finally:
-            self.env_script = previous
-
-    @property
-    def metadata(self) -> Any:
-        """Return the models' MetaData (Flask-Migrate 1.x env.py files read it here)."""
-        return all_tables_metadata(real_db(self.db))
 
 
 class Migrate:
@@ -147,7 +67,10 @@ class Migrate:
         self._give(kwargs, compare_type, render_as_batch)
         if not hasattr(app, "extensions"):
             app.extensions = {}
-        app.extensions["migrate"] = MigrateState(self, self.db, **self.alembic_ctx_kwargs)
+        overridden = type(self).get_config is not Migrate.get_config  # an app's subclass builds its own Config
+        app.extensions["migrate"] = MigrateState(
+            self, self.db, self.directory, self.given_args, self.configure_callbacks,
+            own_config_builder=self.get_config if overridden else None, **self.alembic_ctx_kwargs)
         if self.db is not None:
             from .traps import watch_connections
 
@@ -165,13 +88,6 @@ class Migrate:
         self.alembic_ctx_kwargs.update(given)
         self.given_args.update(given)
 
-    def _passwords(self) -> List[str]:
-        from flask import current_app
-
-        if self.db is None or not current_app:
-            return []
-        return list(iter_passwords(current_app))
-
     def configure(self, callback: ConfigureCallback) -> ConfigureCallback:
         """Register a callback that receives and returns the Alembic Config (a decorator)."""
         self.configure_callbacks.append(callback)
@@ -179,9 +95,9 @@ class Migrate:
 
     def call_configure_callbacks(self, config: "Config") -> "Config":
         """Pass ``config`` through every configure callback, in registration order."""
-        for callback in self.configure_callbacks:
-            config = callback(config)
-        return config
+        from .config import apply_configure_callbacks
+
+        return apply_configure_callbacks(config, self.configure_callbacks)
 
     def get_config(
         self,
@@ -190,20 +106,9 @@ class Migrate:
         opts: Optional[Sequence[str]] = None,
     ) -> "Config":
         """Build the Alembic Config for ``directory`` with ``-x`` values and flags in cmd_opts."""
-        import argparse
-
-        from .config import Config
+        from .config import build_config
+        from .masking import app_passwords
 
         directory = os.fspath(directory) if directory is not None else self.directory
-        # What Alembic prints for us (current -v, show, history, the SQL of --sql) passes a mask.
-        stream = MaskedStream(sys.stdout, self._passwords())
-        config = Config(os.path.join(directory, "alembic.ini"), stdout=stream, output_buffer=stream)
-        config.set_main_option("script_location", directory)
-        if config.cmd_opts is None:
-            config.cmd_opts = argparse.Namespace()
-        for opt in opts or ():
-            setattr(config.cmd_opts, opt, True)
-        if isinstance(x_arg, str):
-            x_arg = [x_arg]
-        config.cmd_opts.x = list(x_arg or ())
-        return self.call_configure_callbacks(config)
+        return build_config(directory, x_arg, opts, app_passwords() if self.db is not None else [],
+                            self.configure_callbacks)

@@ -10,11 +10,12 @@ import ast
 import os
 from typing import Callable, Dict, Iterable, List, Optional, Protocol
 
-from .audit import Revision, audit_revision, read_revision, revision_files
+from .audit import audit_revision
 from .checks import Edit, Finding
 from .errors import MigrationError
 from .paths import shown_path
 from .pysource import apply_edits, python_lines, read_source, write_atomically
+from .revision_files import Revision, read_revision, revision_files
 
 
 class Output(Protocol):

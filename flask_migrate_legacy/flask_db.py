@@ -5,24 +5,12 @@ becomes ``Error: <one line>`` on stderr and its exit status, as under
 ``manage.py``.
 """
 
-import inspect
 from typing import IO, Any, Callable, List, Optional, Tuple
 
 import click
 
-from .commands import (
-    DIRECTORY,
-    FLAG,
-    POSITIONALS,
-    REPEATED,
-    REQUIRED_POSITIONAL,
-    SUBCOMMANDS,
-    VALUE,
-    X_ARG,
-    Argument,
-    Subcommand,
-)
 from .errors import UserError, flush_output, reader_went_away, report
+from .subcommands import DIRECTORY, SUBCOMMANDS, X_ARG, Subcommand
 
 _GROUP_OPTIONS = __name__  # where the group's own -d/-x wait for the subcommand, on the click context
 
@@ -39,26 +27,6 @@ class ReportedError(click.ClickException):
         report(self.error, file)  # type: ignore[arg-type]
 
 
-def _declared(argument: Argument) -> List[str]:
-    """Return click's declaration of an option: its flags, then the parameter it fills."""
-    return [*argument.flags, argument.name]
-
-
-def _parameter(subcommand: Subcommand, argument: Argument) -> click.Parameter:
-    default = subcommand.default(argument)
-    if argument.shape == FLAG:
-        return click.Option(_declared(argument), is_flag=True, default=False, help=argument.help)
-    if argument.shape == VALUE:
-        return click.Option(_declared(argument), default=default, help=argument.help)
-    if argument.shape == REPEATED:
-        return click.Option(_declared(argument), multiple=True, help=argument.help)
-    if argument.shape == POSITIONALS:
-        return click.Argument([argument.name], nargs=-1)
-    if argument.shape == REQUIRED_POSITIONAL and default is inspect.Parameter.empty:
-        return click.Argument([argument.name], required=True)
-    return click.Argument([argument.name], required=False, default=default)
-
-
 def _callback(subcommand: Subcommand) -> Callable[..., None]:
     def callback(**kwargs: Any) -> None:
         group_options = click.get_current_context().meta.get(_GROUP_OPTIONS, {})
@@ -68,7 +36,7 @@ def _callback(subcommand: Subcommand) -> Callable[..., None]:
             kwargs["x_arg"] = list(group_options.get("x_arg", ())) + list(kwargs["x_arg"])
         if "revisions" in kwargs and not kwargs["revisions"]:
             kwargs.pop("revisions")
-        subcommand.operation(**kwargs)
+        subcommand.run(**kwargs)
 
     return callback
 
@@ -90,7 +58,7 @@ class DbGroup(click.Group):
             self.add_command(click.Command(
                 subcommand.name,
                 callback=with_appcontext(_callback(subcommand)),
-                params=[_parameter(subcommand, argument) for argument in subcommand.arguments],
+                params=[argument.click_parameter(subcommand.default(argument)) for argument in subcommand.arguments],
                 help=subcommand.help,
                 short_help=subcommand.help,
             ))
@@ -123,8 +91,8 @@ def db_group() -> DbGroup:
             help="Perform database migrations.",
             callback=_remember_group_options,
             params=[
-                click.Option(_declared(DIRECTORY), default=None, help=DIRECTORY.help),
-                click.Option(_declared(X_ARG), multiple=True, help=X_ARG.help),
+                DIRECTORY.click_parameter(None),
+                X_ARG.click_parameter(None),
             ],
         )
     return _db_group

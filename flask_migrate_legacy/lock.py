@@ -31,13 +31,14 @@ import time
 import zlib
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Tuple
 
-from .compat import engines_of, masked_url, real_db
+from .compat import engines_of, real_db
 from .errors import Interrupted, MigrationError, interruption_description, switch
+from .masking import masked_url
 
 if TYPE_CHECKING:  # for annotations only
     from sqlalchemy.engine import Connection, Engine, Transaction
 
-    from .extension import MigrateState
+    from .state import MigrateState
 
 DEFAULT_TIMEOUT = 120.0
 POLL_SECONDS = 0.25

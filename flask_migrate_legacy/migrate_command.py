@@ -5,44 +5,22 @@ It is made of the public Flask-Script API only (``Manager``, ``Command``,
 ``manage.py`` imports: ours, or the real one where it still runs.
 """
 
-from typing import Any, Callable, Dict
+from typing import Any, Callable
 
-from .commands import (
-    FLAG,
-    REPEATED,
-    SUBCOMMANDS,
-    VALUE,
-    Argument,
-    Subcommand,
-)
 from .errors import UserError, flush_output, reader_went_away, report
 from .startup import report_startup_errors
+from .subcommands import SUBCOMMANDS, Subcommand
 
 report_startup_errors()
-
-
-def _option(script: Any, subcommand: Subcommand, argument: Argument) -> Any:
-    default = subcommand.default(argument)
-    if argument.shape == FLAG:
-        return script.Option(*argument.flags, dest=argument.name, action="store_true", default=False,
-                             help=argument.help)
-    if argument.shape == VALUE:
-        return script.Option(*argument.flags, dest=argument.name, default=default, help=argument.help)
-    if argument.shape == REPEATED:
-        return script.Option(*argument.flags, dest=argument.name, action="append", default=None, help=argument.help)
-    kwargs: Dict[str, Any] = {"help": argument.help}  # shown as `revision`, as Flask-Migrate 2.x did
-    if argument.shape.nargs is not None:
-        kwargs.update(nargs=argument.shape.nargs, default=default)
-    return script.Option(argument.name, **kwargs)
 
 
 def _runner(subcommand: Subcommand, reports_errors: bool) -> Callable[..., None]:
     def run(*args: Any, **kwargs: Any) -> None:
         if not reports_errors:  # our Manager.run reports errors and flushes
-            subcommand.operation(**kwargs)
+            subcommand.run(**kwargs)
             return
         try:  # the real Flask-Script would print a traceback, and leave a failed write to Python's exit
-            subcommand.operation(**kwargs)
+            subcommand.run(**kwargs)
             flush_output()
         except UserError as exc:
             report(exc)
@@ -63,7 +41,8 @@ def build_migrate_command(script: Any = None) -> Any:
     manager = script.Manager(help="Perform database migrations", description="Perform database migrations")
     for subcommand in SUBCOMMANDS:
         command = script.Command()
-        command.option_list = [_option(script, subcommand, argument) for argument in subcommand.arguments]
+        command.option_list = [argument.script_option(script, subcommand.default(argument))
+                               for argument in subcommand.arguments]
         command.run = _runner(subcommand, reports_errors=script is not our_script)
         command.__doc__ = subcommand.help
         command.help = subcommand.help

@@ -1,7 +1,7 @@
-"""What a db operation runs and needs, said once where the operation is defined.
+"""What a db operation needs, said once where the operation is defined.
 
 ``operations.operation(...)`` attaches a :class:`Needs` to each operation; the
-subcommand table shows it, ``lock`` and ``failures`` act on it. This module
+subcommand table shows it, ``lock`` and ``foreign_errors`` act on it. This module
 imports nothing, so every floor of the package can read it.
 """
 
@@ -9,11 +9,9 @@ from typing import Any, Callable, NamedTuple, Optional
 
 
 class Needs(NamedTuple):
-    """What an operation runs and needs, declared once where it is defined (``@operation(...)``)
+    """What an operation needs, declared once where it is defined (``@operation(...)``)
     and read by the table, the lock and the error translator."""
 
-    #: The ``alembic.command`` function it runs (None: it does its own work).
-    alembic: Optional[str] = None
     #: It changes the database: it takes the migration lock, and a stopped run says where it left it.
     writes_database: bool = False
     #: It writes revision files: a failed run removes the ones it started.

@@ -13,29 +13,19 @@ import shutil
 import sys
 from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterator, List, Optional, Sequence, Set, Union
 
-from .errors import MigrationError, UsageError, sigterm_as_interrupt
+from .errors import MigrationError, ParameterError, sigterm_as_interrupt
 from .needs import Needs, needs_of
+from .state import current_state
 
 if TYPE_CHECKING:  # for annotations only
     from .config import Config
-    from .extension import MigrateState
+    from .state import MigrateState
 
 XArg = Union[None, str, Sequence[str]]
 
 
-def _state() -> "MigrateState":
-    from flask import current_app
-
-    state = current_app.extensions.get("migrate") if hasattr(current_app, "extensions") else None
-    if state is None:
-        raise MigrationError(
-            "Flask-Migrate is not set up for this app: create Migrate(app, db) (or call migrate.init_app(app, db))"
-        )
-    return state
-
-
-def _directory(directory: Optional[Any]) -> str:
-    return os.fspath(directory) if directory is not None else _state().directory
+def _directory(state: "MigrateState", directory: Optional[Any]) -> str:
+    return os.fspath(directory) if directory is not None else state.directory
 
 
 def _require_repository(directory: str) -> None:
@@ -48,20 +38,20 @@ def _require_repository(directory: str) -> None:
         raise MigrationError("%r is not a migrations folder: it has no env.py" % directory)
 
 
-def _config(directory: Optional[Any], x_arg: XArg = None, opts: Optional[Sequence[str]] = None) -> "Config":
+def _config(state: "MigrateState", directory: Optional[Any], x_arg: XArg = None,
+            opts: Optional[Sequence[str]] = None) -> "Config":
     from flask import current_app
 
     from .traps import refuse_traps
 
-    directory = _directory(directory)
+    directory = _directory(state, directory)
     _require_repository(directory)
-    state = _state()
     if state.db is not None:
         refuse_traps(current_app, state.db)
     try:
-        return state.migrate.get_config(directory, x_arg=x_arg, opts=opts)
+        return state.config(directory, x_arg=x_arg, opts=opts)
     except Exception as exc:
-        from .failures import unreadable_ini
+        from .foreign_errors import unreadable_ini
 
         error = unreadable_ini(exc, os.path.join(directory, "alembic.ini"))
         if error is None:
@@ -70,21 +60,18 @@ def _config(directory: Optional[Any], x_arg: XArg = None, opts: Optional[Sequenc
 
 
 @contextlib.contextmanager
-def _reported(config: Optional["Config"] = None, operation: Optional[Callable[..., Any]] = None) -> Iterator[None]:
-    """Turn any failure inside into a MigrationError with a one-line message (``failures.translate``)."""
+def _reported(state: "MigrateState", config: Optional["Config"] = None,
+              operation: Optional[Callable[..., Any]] = None) -> Iterator[None]:
+    """Turn any failure inside into a MigrationError with a one-line message (``foreign_errors.translate``)."""
     try:
         yield
     except (Exception, KeyboardInterrupt) as exc:
-        from .failures import translate
+        from .foreign_errors import translate
 
-        error = translate(exc, _state(), config, operation)
+        error = translate(exc, state, config, operation)
         if error is exc:
             raise
         raise error from exc
-
-
-#: What a new revision file holds as text, by the option that gives it.
-_WRITTEN_AS_TEXT = (("message", "-m/--message"), ("rev_id", "--rev-id"), ("branch_label", "--branch-label"))
 
 
 def _refuse_undecoded_text(**values: Optional[str]) -> None:
@@ -94,36 +81,29 @@ def _refuse_undecoded_text(**values: Optional[str]) -> None:
     file is written as UTF-8, where Alembic's template stopped with a pointer to
     a traceback file and left that file behind.
     """
-    from .compat import UNDECODED_BYTE
+    from .masking import UNDECODED_BYTE
 
-    for name, option in _WRITTEN_AS_TEXT:
-        value = values.get(name)
+    for name, value in values.items():
         if value is not None and UNDECODED_BYTE.search(value):
-            raise UsageError("%s holds bytes that are not text in this terminal's encoding (%s): give it as UTF-8 "
-                             "text; no file was written" % (option, ascii(value.encode("utf-8", "surrogateescape"))))
+            shown = ascii(value.encode("utf-8", "surrogateescape"))
+            raise ParameterError("{%s} holds bytes that are not text in this terminal's encoding (%s): give it as "
+                                 "UTF-8 text; no file was written" % (name, shown), name)
 
 
-def _run(operation: Callable[..., Any], config: "Config", *args: Any, **kwargs: Any) -> None:
-    """Run the Alembic command ``operation`` declared, with what it declared it needs."""
-    from alembic import command as alembic_command
-
-    _run_function(operation, getattr(alembic_command, str(needs_of(operation).alembic)), config, *args, **kwargs)
-
-
-def _run_function(operation: Callable[..., Any], function: Callable[..., Any], config: "Config", *args: Any,
-                  **kwargs: Any) -> None:
-    """Run ``function(config, ...)`` (Alembic's, or one of this package's) with what ``operation`` needs."""
+def _run(state: "MigrateState", operation: Callable[..., Any], function: Callable[..., Any], config: "Config",
+         *args: Any, **kwargs: Any) -> None:
+    """Run ``function(config, ...)`` (an ``alembic.command`` function, or one of this package's) with what
+    ``operation`` declared it needs."""
     from .lock import migration_lock
 
     needs = needs_of(operation)
-    state = _state()
     env_script = os.path.join(config.get_main_option("script_location") or "", "env.py")
-    with sigterm_as_interrupt(), _reported(config, operation):
+    with sigterm_as_interrupt(), _reported(state, config, operation):
         with _no_partial_files(config, needs.writes_revision_files), \
                 migration_lock(state, needs.writes_database, sql=kwargs.get("sql", False)), \
                 _recording_autocommit(state, needs.writes_database), \
                 _no_batch_leftovers(state, needs.writes_database and not kwargs.get("sql", False)), \
-                state.running(env_script), _env_sees_engine_urls(state), \
+                state.env_script_in_use(env_script), _env_sees_engine_urls(state), \
                 _session_on_migration_connection(state, needs.writes_database and not kwargs.get("sql", False)):
             function(config, *args, **kwargs)
 
@@ -178,7 +158,7 @@ def _no_partial_files(config: "Config", writes_revision_files: bool) -> ContextM
     if not writes_revision_files:
         return contextlib.nullcontext()
     from .created_files import removed_on_failure
-    from .failures import version_locations
+    from .revision_files import version_locations
 
     return removed_on_failure(version_locations(config))
 
@@ -187,15 +167,14 @@ def _refuse_a_taken_rev_id(config: "Config", rev_id: Optional[str]) -> None:
     """Refuse, before anything is written, a --rev-id another revision file already has."""
     if not rev_id:
         return
-    from .audit import files_in_version_folders, read_revision
-    from .failures import version_locations
+    from .revision_files import files_in_version_folders, read_revision, version_locations
 
     for path in files_in_version_folders(version_locations(config)):
         if read_revision(path).revision == rev_id:
             from .paths import shown_path
 
-            raise UsageError("revision %s already exists (%s): choose another --rev-id; nothing was written"
-                             % (rev_id, shown_path(path)))
+            raise ParameterError("revision %s already exists (%s): choose another {rev_id}; nothing was written"
+                                 % (rev_id, shown_path(path)), "rev_id")
 
 
 def operation(**declared: Any) -> Callable[[Callable[..., None]], Callable[..., None]]:
@@ -214,7 +193,7 @@ def operation(**declared: Any) -> Callable[[Callable[..., None]], Callable[..., 
                 try:
                     function(*args, **kwargs)
                 except KeyboardInterrupt as exc:
-                    from .failures import translate
+                    from .foreign_errors import translate
 
                     raise translate(exc, None, None, run) from exc
 
@@ -242,11 +221,12 @@ def list_templates() -> None:
 def init(directory: Optional[str] = None, multidb: bool = False, template: Optional[str] = None,
          package: bool = False) -> None:
     """Create a new migrations folder."""
-    from alembic import command as alembic_command
+    from alembic import command
 
-    from .config import Config
+    from .config import Config, apply_configure_callbacks
 
-    directory = _directory(directory)
+    state = current_state()
+    directory = _directory(state, directory)
     template_directory = None
     if template is not None and ("/" in template or "\\" in template):
         # A folder (``./custom``, ``../shared/tpl``, ``/abs/tpl/``): its parent holds the template.
@@ -263,11 +243,11 @@ def init(directory: Optional[str] = None, multidb: bool = False, template: Optio
         raise MigrationError("%r already exists and is not empty: nothing was written" % directory)
     config.set_main_option("script_location", directory)
     config.config_file_name = os.path.join(directory, "alembic.ini")
-    config = _state().migrate.call_configure_callbacks(config)
+    config = apply_configure_callbacks(config, state.configure_callbacks)
     existed = os.path.isdir(directory)
     try:
-        with _reported(config, init):
-            alembic_command.init(config, directory, template=template, package=package)
+        with _reported(state, config, init):
+            command.init(config, directory, template=template, package=package)
     except BaseException:
         # Leave no half-written repository behind.
         if existed:
@@ -279,37 +259,46 @@ def init(directory: Optional[str] = None, multidb: bool = False, template: Optio
         raise
 
 
-@operation(alembic="revision", writes_revision_files=True)
+@operation(writes_revision_files=True)
 def revision(directory: Optional[str] = None, message: Optional[str] = None, autogenerate: bool = False,
              sql: bool = False, head: str = "head", splice: bool = False, branch_label: Optional[str] = None,
              version_path: Optional[str] = None, rev_id: Optional[str] = None, x_arg: XArg = None) -> None:
     """Create a new revision file."""
     _refuse_undecoded_text(message=message, rev_id=rev_id, branch_label=branch_label)
-    config = _config(directory, x_arg, opts=["autogenerate"] if autogenerate else None)
+    from alembic import command
+
+    state = current_state()
+    config = _config(state, directory, x_arg, opts=["autogenerate"] if autogenerate else None)
     _refuse_a_taken_rev_id(config, rev_id)
-    _run(revision, config, message, autogenerate=autogenerate, sql=sql, head=head, splice=splice,
-         branch_label=branch_label, version_path=version_path, rev_id=rev_id)
+    _run(state, revision, command.revision, config, message, autogenerate=autogenerate, sql=sql, head=head,
+         splice=splice, branch_label=branch_label, version_path=version_path, rev_id=rev_id)
 
 
-@operation(alembic="revision", writes_revision_files=True)
+@operation(writes_revision_files=True)
 def migrate(directory: Optional[str] = None, message: Optional[str] = None, sql: bool = False, head: str = "head",
             splice: bool = False, branch_label: Optional[str] = None, version_path: Optional[str] = None,
             rev_id: Optional[str] = None, x_arg: XArg = None) -> None:
     """Autogenerate a new revision file (alias for 'revision --autogenerate')."""
     _refuse_undecoded_text(message=message, rev_id=rev_id, branch_label=branch_label)
-    config = _config(directory, x_arg, opts=["autogenerate"])
+    from alembic import command
+
+    state = current_state()
+    config = _config(state, directory, x_arg, opts=["autogenerate"])
     _refuse_a_taken_rev_id(config, rev_id)
-    _run(migrate, config, message, autogenerate=True, sql=sql, head=head, splice=splice,
+    _run(state, migrate, command.revision, config, message, autogenerate=True, sql=sql, head=head, splice=splice,
          branch_label=branch_label, version_path=version_path, rev_id=rev_id)
 
 
-@operation(alembic="edit")
+@operation()
 def edit(directory: Optional[str] = None, revision: str = "head", x_arg: XArg = None) -> None:
     """Edit a revision file in $EDITOR."""
-    _run(edit, _config(directory, x_arg), revision)
+    from alembic import command
+
+    state = current_state()
+    _run(state, edit, command.edit, _config(state, directory, x_arg), revision)
 
 
-@operation(alembic="merge", writes_revision_files=True)
+@operation(writes_revision_files=True)
 def merge(directory: Optional[str] = None, revisions: Union[str, Sequence[str]] = "heads",
           message: Optional[str] = None, branch_label: Optional[str] = None, rev_id: Optional[str] = None,
           x_arg: XArg = None) -> None:
@@ -317,13 +306,16 @@ def merge(directory: Optional[str] = None, revisions: Union[str, Sequence[str]] 
     _refuse_undecoded_text(message=message, rev_id=rev_id, branch_label=branch_label)
     if not isinstance(revisions, str):
         revisions = list(revisions) or "heads"
-    config = _config(directory, x_arg)
+    from alembic import command
+
+    state = current_state()
+    config = _config(state, directory, x_arg)
     relative = [name for name in ([revisions] if isinstance(revisions, str) else revisions)
                 if re.match(r"^[+-]\d+$", name) or ":" in name]
     if relative:
         raise MigrationError("merge takes revision ids (or 'heads'), not relative revisions or ranges: %s"
                              % ", ".join(repr(name) for name in relative))
-    with _reported(config, merge):
+    with _reported(state, config, merge):
         from alembic.script import ScriptDirectory
 
         found = ScriptDirectory.from_config(config).get_revisions(revisions)
@@ -335,46 +327,62 @@ def merge(directory: Optional[str] = None, revisions: Union[str, Sequence[str]] 
                             revisions if isinstance(revisions, str) else " ".join(revisions), names)
         return
     _refuse_a_taken_rev_id(config, rev_id)
-    _run(merge, config, revisions, message=message, branch_label=branch_label, rev_id=rev_id)
+    _run(state, merge, command.merge, config, revisions, message=message, branch_label=branch_label, rev_id=rev_id)
 
 
-@operation(alembic="upgrade", writes_database=True)
+@operation(writes_database=True)
 def upgrade(directory: Optional[str] = None, revision: str = "head", sql: bool = False, tag: Optional[str] = None,
             x_arg: XArg = None) -> None:
     """Upgrade the database to a later revision."""
-    _run(upgrade, _config(directory, x_arg), revision, sql=sql, tag=tag)
+    from alembic import command
+
+    state = current_state()
+    _run(state, upgrade, command.upgrade, _config(state, directory, x_arg), revision, sql=sql, tag=tag)
 
 
-@operation(alembic="downgrade", writes_database=True)
+@operation(writes_database=True)
 def downgrade(directory: Optional[str] = None, revision: str = "-1", sql: bool = False, tag: Optional[str] = None,
               x_arg: XArg = None) -> None:
     """Revert the database to an earlier revision."""
     if sql and revision == "-1":
         revision = "head:-1"  # offline mode has no current revision to step back from
-    _run(downgrade, _config(directory, x_arg), revision, sql=sql, tag=tag)
+    from alembic import command
+
+    state = current_state()
+    _run(state, downgrade, command.downgrade, _config(state, directory, x_arg), revision, sql=sql, tag=tag)
 
 
-@operation(alembic="show")
+@operation()
 def show(directory: Optional[str] = None, revision: str = "head", x_arg: XArg = None) -> None:
     """Show the revision denoted by the given symbol."""
-    _run(show, _config(directory, x_arg), revision)
+    from alembic import command
+
+    state = current_state()
+    _run(state, show, command.show, _config(state, directory, x_arg), revision)
 
 
-@operation(alembic="history")
+@operation()
 def history(directory: Optional[str] = None, rev_range: Optional[str] = None, verbose: bool = False,
             indicate_current: bool = False, x_arg: XArg = None) -> None:
     """List revisions in chronological order."""
-    _run(history, _config(directory, x_arg), rev_range, verbose=verbose, indicate_current=indicate_current)
+    from alembic import command
+
+    state = current_state()
+    _run(state, history, command.history, _config(state, directory, x_arg), rev_range, verbose=verbose,
+         indicate_current=indicate_current)
 
 
-@operation(alembic="heads")
+@operation()
 def heads(directory: Optional[str] = None, verbose: bool = False, resolve_dependencies: bool = False,
           check: bool = False, x_arg: XArg = None) -> None:
     """Show the current heads of the revision history."""
-    config = _config(directory, x_arg)
-    _run(heads, config, verbose=verbose, resolve_dependencies=resolve_dependencies)
+    from alembic import command
+
+    state = current_state()
+    config = _config(state, directory, x_arg)
+    _run(state, heads, command.heads, config, verbose=verbose, resolve_dependencies=resolve_dependencies)
     if check:
-        with _reported(config, heads):
+        with _reported(state, config, heads):
             from alembic.script import ScriptDirectory
 
             found = sorted(ScriptDirectory.from_config(config).get_heads())
@@ -383,10 +391,13 @@ def heads(directory: Optional[str] = None, verbose: bool = False, resolve_depend
                                  "db merge -m 'merge heads' %s" % (len(found), ", ".join(found), " ".join(found)))
 
 
-@operation(alembic="branches")
+@operation()
 def branches(directory: Optional[str] = None, verbose: bool = False, x_arg: XArg = None) -> None:
     """Show the branch points of the revision history."""
-    _run(branches, _config(directory, x_arg), verbose=verbose)
+    from alembic import command
+
+    state = current_state()
+    _run(state, branches, command.branches, _config(state, directory, x_arg), verbose=verbose)
 
 
 @operation()
@@ -395,34 +406,40 @@ def current(directory: Optional[str] = None, verbose: bool = False, check_heads:
     """Show the current revision of each database."""
     from .current_revisions import show_current
 
-    _run_function(current, show_current, _config(directory, x_arg), verbose=verbose, check_heads=check_heads)
+    state = current_state()
+    _run(state, current, show_current, _config(state, directory, x_arg), verbose=verbose, check_heads=check_heads)
 
 
-@operation(alembic="stamp", writes_database=True)
+@operation(writes_database=True)
 def stamp(directory: Optional[str] = None, revision: str = "head", sql: bool = False, tag: Optional[str] = None,
           purge: bool = False, x_arg: XArg = None) -> None:
     """Set the database's revision without running any migration."""
-    _run(stamp, _config(directory, x_arg), revision, sql=sql, tag=tag, purge=purge)
+    from alembic import command
+
+    state = current_state()
+    _run(state, stamp, command.stamp, _config(state, directory, x_arg), revision, sql=sql, tag=tag, purge=purge)
 
 
-@operation(alembic="check")
+@operation()
 def check(directory: Optional[str] = None, x_arg: XArg = None) -> None:
     """Fail when the models differ from the database (a new migration is needed)."""
-    _run(check, _config(directory, x_arg))
+    from alembic import command
+
+    state = current_state()
+    _run(state, check, command.check, _config(state, directory, x_arg))
 
 
-def _read_only_env(directory: str) -> Callable[[Callable[..., Any]], Set[str]]:
+def _read_only_env(state: "MigrateState", directory: str) -> Callable[[Callable[..., Any]], Set[str]]:
     """Return ``run(fn)``: env.py run online changing nothing (as `db current`), ``fn`` called per database."""
 
     def run(fn: Callable[..., Any]) -> Set[str]:
         from alembic.runtime.environment import EnvironmentContext
         from alembic.script import ScriptDirectory
 
-        state = _state()
-        config = _config(directory)
+        config = _config(state, directory)
         script = ScriptDirectory.from_config(config)
         env_script = os.path.join(config.get_main_option("script_location") or "", "env.py")
-        with sigterm_as_interrupt(), _reported(config, doctor), state.running(env_script), \
+        with sigterm_as_interrupt(), _reported(state, config, doctor), state.env_script_in_use(env_script), \
                 _env_sees_engine_urls(state), _quiet_info_logs(), \
                 EnvironmentContext(config, script, fn=fn, dont_mutate=True):
             script.run_env()
@@ -456,25 +473,25 @@ def doctor(directory: Optional[str] = None, format: str = "text", fix: bool = Fa
     from .project import doctor_project, merge_findings
 
     if format not in ("text", "json"):
-        raise UsageError("--format takes 'text' or 'json', not %r" % format)
+        raise ParameterError("{format} takes 'text' or 'json', not %r" % format, "format")
     if write and not fix:
-        raise UsageError("--write goes with --fix (db doctor --fix --write)")
-    from .compat import MaskedStream
+        raise ParameterError("{write} goes with {fix}", "write", "fix")
+    from .masking import MaskedStream
 
-    state = _state()
-    directory = _directory(directory)
+    state = current_state()
+    directory = _directory(state, directory)
     out = MaskedStream(sys.stdout, [])  # a full disk under `> report.txt` is one line, as for Alembic's output
     root = os.path.dirname(os.path.abspath(directory))  # the project: where its migrations folder is
     found = doctor_project(root, [directory] if os.path.isdir(directory) else [], fix, write, out, "db doctor")
     if not os.path.isdir(directory):
         found = audit.audit_folder(directory) + found
-    findings = merge_findings(audit.audit_env(directory, state.migrate.given_args), found)
+    findings = merge_findings(audit.audit_env(directory, state.given_args), found)
     if state.db is not None:
         findings += audit.audit_app(current_app, state.db)
         if os.path.isfile(os.path.join(directory, "env.py")) and not any(
                 finding.severity == "fail" and finding.code in audit.BLOCKS_DATABASE_CHECK for finding in findings):
-            with _reported(None, doctor):
-                findings += audit.audit_database(state.db, _read_only_env(directory))
+            with _reported(state, None, doctor):
+                findings += audit.audit_database(state.db, _read_only_env(state, directory))
     if format == "json":
         out.write(checks.render_json(findings) + "\n")
     else:

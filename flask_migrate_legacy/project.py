@@ -13,7 +13,7 @@ import sys
 from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Set, Tuple
 
 from .audit import audit_folder
-from .checks import Edit, Finding, declare, finding
+from .checks import CHECKS, SCOPES, Check, Edit, Finding, declare, finding
 from .code_audit import audit_code
 from .pysource import read_source
 from .requirements import audit_requirements
@@ -204,3 +204,19 @@ def merge_findings(first: List[Finding], then: List[Finding]) -> List[Finding]:
     """Return ``then`` after ``first``, leaving out what ``first`` already says of the same place."""
     said = {(each.code, each.where) for each in first}
     return [each for each in then if (each.code, each.where) not in said] + first
+
+
+def all_checks() -> List[Check]:
+    """Return every check (this module imports each module that declares them)."""
+    return list(CHECKS.values())
+
+
+def rules_table() -> str:
+    """Return README's table of rules (Markdown), one row per check, grouped by what it reads."""
+    order = {scope: index for index, (scope, _) in enumerate(SCOPES)}
+    rows = ["| code | severity | reads | release | finds | `--fix` |", "| --- | --- | --- | --- | --- | --- |"]
+    for check in sorted(all_checks(), key=lambda c: (order[c.scope], c.code)):
+        rows.append("| `%s` | %s | %s | %s | %s | %s |" % (
+            check.code, check.severity, check.scope, check.release or "", check.summary.replace("|", "\\|"),
+            "rewrites" if check.fixable else ""))
+    return "\n".join(rows) + "\n"

@@ -19,7 +19,7 @@ def _startup_error_line(error: BaseException) -> Optional[str]:
     hint = hint_line(error)
     if hint is not None:
         return hint
-    from .failures import describe_startup_error
+    from .configuration_errors import describe_startup_error
 
     return describe_startup_error(error)
 

@@ -21,8 +21,9 @@ import sqlite3
 import sys
 from typing import TYPE_CHECKING, Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
-from .compat import engines_of, masked_url, real_db, url_with_password
+from .compat import engines_of, real_db
 from .errors import MigrationError, switch
+from .masking import masked_url, url_with_password
 
 if TYPE_CHECKING:  # for annotations only
     from flask import Flask

@@ -152,6 +152,6 @@ def test_bad_lock_switch_is_one_line_on_both_command_lines(migrated, project, cl
     ("postgresql://app@db/x has no password", "postgresql://app@db/x has no password"),
 ])
 def test_passwords_in_urls_quoted_by_error_messages_are_masked(text, expected):
-    from flask_migrate_legacy.compat import mask_url_passwords
+    from flask_migrate_legacy.masking import mask_url_passwords
 
     assert mask_url_passwords(text) == expected

@@ -1,36 +1,38 @@
 """The subcommand table, the operations' signatures and both CLIs agree; README follows the table."""
 
 import inspect
+import json
 import os
 
 import click
 import pytest
 from flask import Flask
 
-from flask_migrate_legacy import commands, operations
-from flask_migrate_legacy.commands import (
-    FLAG,
-    OPTIONAL_POSITIONAL,
-    POSITIONALS,
-    REPEATED,
-    REQUIRED_POSITIONAL,
-    SUBCOMMANDS,
-)
+from flask_migrate_legacy import operations, subcommands
+from flask_migrate_legacy.arguments import Flag, OptionalPositional, Positionals, Repeated, RequiredPositional
 from flask_migrate_legacy.flask_db import db_group
 from flask_migrate_legacy.migrate_command import build_migrate_command
 from flask_migrate_legacy.script import Manager
+from flask_migrate_legacy.subcommands import SUBCOMMANDS
 
 README = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md")
 
-FLASK_MIGRATE_4_1_SUBCOMMANDS = {
-    "init", "list-templates", "revision", "migrate", "edit", "merge", "upgrade", "downgrade", "show",
-    "history", "heads", "branches", "current", "stamp", "check",
-}
+RECORDED_FLASK_MIGRATE_4_1 = os.path.join(os.path.dirname(os.path.abspath(__file__)), "conformance",
+                                          "originals-flask-migrate-4.1.json")
+
+
+def flask_migrate_4_1_subcommands():
+    """Return the subcommands Flask-Migrate 4.1's `flask db --help` listed, as the conformance run recorded it."""
+    with open(RECORDED_FLASK_MIGRATE_4_1, encoding="utf-8") as handle:
+        outcome = json.load(handle)["outcomes"]["db-help"]
+    listing = (outcome["stdout"] + outcome["stderr"]).split("Commands:\n", 1)[1]
+    return {line.split()[0] for line in listing.splitlines() if line.startswith("  ") and line.split()}
 
 
 def test_table_covers_every_subcommand_and_every_operation():
     # Flask-Migrate 4.1's subcommands, and the one only this package has.
-    assert {s.name for s in SUBCOMMANDS} == FLASK_MIGRATE_4_1_SUBCOMMANDS | {"doctor"}
+    assert len(flask_migrate_4_1_subcommands()) == 15
+    assert {s.name for s in SUBCOMMANDS} == flask_migrate_4_1_subcommands() | {"doctor"}
     declared = {value for value in vars(operations).values() if inspect.isfunction(value) and hasattr(value, "needs")}
     public = {value for name, value in vars(operations).items()
               if inspect.isfunction(value) and not name.startswith("_") and value.__module__ == operations.__name__}
@@ -38,14 +40,8 @@ def test_table_covers_every_subcommand_and_every_operation():
 
 
 @pytest.mark.parametrize("subcommand", SUBCOMMANDS, ids=lambda s: s.name)
-def test_each_entry_names_a_real_alembic_command_and_consistent_needs(subcommand):
-    from alembic import command as alembic_command
-
+def test_each_entry_declares_consistent_needs(subcommand):
     needs = subcommand.needs
-    if needs.alembic is not None:
-        assert callable(getattr(alembic_command, needs.alembic))
-    # Only what runs an Alembic command through the lock-taking path can declare it writes.
-    assert not (needs.writes_database and needs.alembic is None)
     assert not (needs.writes_database and needs.writes_revision_files)
 
 
@@ -55,10 +51,8 @@ def test_table_matches_the_operation_signature(subcommand):
     assert {a.name for a in subcommand.arguments} == set(parameters)
     for argument in subcommand.arguments:
         default = parameters[argument.name].default
-        if argument.shape == FLAG:
-            assert default is False, argument
-        if argument.shape in (REPEATED,):
-            assert default is None, argument
+        if argument.required_default is not inspect.Parameter.empty:
+            assert default is argument.required_default, argument
     assert subcommand.help, "operation %s needs a docstring" % subcommand.operation.__name__
 
 
@@ -98,7 +92,7 @@ def test_migrate_command_is_built_from_the_table(subcommand):
     for argument in subcommand.arguments:
         action = actions[argument.name]
         assert tuple(action.option_strings) == argument.flags
-        if argument.shape not in (REPEATED, REQUIRED_POSITIONAL):
+        if not isinstance(argument, (Repeated, RequiredPositional)):
             assert action.default == subcommand.default(argument), argument
         assert action.help == argument.help
 
@@ -114,8 +108,8 @@ def test_flask_db_group_is_built_from_the_table(subcommand):
             assert tuple(param.opts + param.secondary_opts) == argument.flags
             assert param.help == argument.help
         else:
-            assert argument.shape in (OPTIONAL_POSITIONAL, REQUIRED_POSITIONAL, POSITIONALS)
-        if argument.shape not in (REPEATED, POSITIONALS, FLAG):
+            assert isinstance(argument, (OptionalPositional, RequiredPositional, Positionals))
+        if not isinstance(argument, (Repeated, Positionals, Flag)):
             assert param.default == subcommand.default(argument), argument
         assert not getattr(param, "show_default", None), argument  # a name passed as show_default showed "(directory)"
     assert command.help == subcommand.help
@@ -138,8 +132,8 @@ def test_flask_db_help_shows_each_option_once_with_its_help_only():
 def test_readme_documents_every_subcommand_as_the_table_says():
     with open(README, encoding="utf-8") as handle:
         readme = handle.read()
-    assert commands.reference_markdown() in readme, (
-        "README's subcommand reference is out of date: paste commands.reference_markdown() into it")
+    assert subcommands.reference_markdown() in readme, (
+        "README's subcommand reference is out of date: run python scripts/regenerate.py")
 
 
 def test_every_operation_is_a_module_function_of_the_package():
@@ -153,3 +147,13 @@ def test_every_operation_is_a_module_function_of_the_package():
         assert getattr(flask_migrate_legacy, name) is subcommand.operation
     for name in flask_migrate_legacy.__all__:
         assert getattr(flask_migrate_legacy, name) is not None
+
+
+def test_the_generated_files_are_up_to_date():
+    # README's reference and table of rules, and the package's exports of the operations
+    import subprocess
+    import sys
+
+    script = os.path.join(os.path.dirname(README), "scripts", "regenerate.py")
+    result = subprocess.run([sys.executable, script, "--check"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

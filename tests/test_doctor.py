@@ -13,9 +13,10 @@ from flask_sqlalchemy import SQLAlchemy
 from helpers import assert_ok, flask_db, manage, revision_in, table_names, write_project
 
 from flask_migrate_legacy import Migrate, MigrationError, doctor, downgrade, init, migrate, revision, upgrade
-from flask_migrate_legacy.audit import audit_folder, read_revision
+from flask_migrate_legacy.audit import audit_folder
 from flask_migrate_legacy.code_audit import select_takes_columns
 from flask_migrate_legacy.fixer import fix, fixed_source
+from flask_migrate_legacy.revision_files import read_revision
 
 GALLERY = os.path.join(os.path.dirname(__file__), "doctor_gallery")
 

@@ -141,7 +141,7 @@ def test_a_2x_env_gets_only_what_migrate_was_given_and_a_batch_free_revision(sql
     with project.app.app_context():
         migrate(message="initial", rev_id="r1")
         state = project.app.extensions["migrate"]
-        with state.running(os.path.join("migrations", "env.py")):
+        with state.env_script_in_use(os.path.join("migrations", "env.py")):
             assert state.configure_args == {}
     assert "batch_alter_table" not in project.revision_text()
 
@@ -151,7 +151,7 @@ def test_what_migrate_was_given_still_reaches_a_2x_env(sqlite_url, make_project)
     project.use_env("transaction_per_migration.py")
     with project.app.app_context():
         state = project.app.extensions["migrate"]
-        with state.running(os.path.join("migrations", "env.py")):
+        with state.env_script_in_use(os.path.join("migrations", "env.py")):
             assert state.configure_args == {"render_as_batch": True, "user_module_prefix": "sa."}
 
 
@@ -162,7 +162,7 @@ def test_our_template_still_gets_the_defaults_and_renders_sqlite_changes_in_batc
         migrate(message="initial", rev_id="r1")
         upgrade()
         state = project.app.extensions["migrate"]
-        with state.running(os.path.join("migrations", "env.py")):
+        with state.env_script_in_use(os.path.join("migrations", "env.py")):
             assert state.configure_args == DEFAULT_CONFIGURE_ARGS
     # An ALTER on SQLite: a new index on an existing table renders inside batch_alter_table.
     project.db.Model.metadata.tables["users"].append_constraint(sa.UniqueConstraint("id", name="uq_users_id"))
@@ -184,7 +184,7 @@ def test_our_template_edited_to_pass_compare_type_itself_runs(sqlite_url, make_p
             handle.write(text.replace("**options)", "compare_type=False, **options)"))
         migrate(message="initial", rev_id="r1")
         upgrade()
-        with project.app.extensions["migrate"].running(env):
+        with project.app.extensions["migrate"].env_script_in_use(env):
             assert project.app.extensions["migrate"].configure_args == {"render_as_batch": True}
     assert "users" in project.tables()
 

@@ -30,8 +30,8 @@ from test_production import (
 )
 
 from flask_migrate_legacy import Migrate, MigrationError, current, init, revision, upgrade
-from flask_migrate_legacy.compat import MaskedStream, mask_secrets, secret_spellings
 from flask_migrate_legacy.errors import Terminated
+from flask_migrate_legacy.masking import MaskedStream, mask_secrets, secret_spellings
 
 pytestmark = pytest.mark.e2e  # real processes: what only a process shows
 
@@ -272,8 +272,8 @@ def test_a_url_sqlalchemy_cannot_write_for_bytes_that_are_not_utf8_is_not_blamed
     # (this package's own rendering keeps such bytes: tests/test_legacy_envs.py).
     from sqlalchemy.engine.url import make_url
 
-    from flask_migrate_legacy.compat import render_url
-    from flask_migrate_legacy.failures import translate
+    from flask_migrate_legacy.foreign_errors import translate
+    from flask_migrate_legacy.masking import render_url
 
     for text in ("sqlite:////srv/caf\udce9/app.sqlite", "postgresql://caf\udce9:pw@127.0.0.1/caf\udce9"):
         url = make_url(text)

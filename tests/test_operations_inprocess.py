@@ -96,3 +96,78 @@ def test_merge_of_relative_revisions_or_ranges_is_one_clear_error(project, revis
         merge(revisions=revisions, rev_id="r4")
     assert str(error.value).startswith("merge takes revision ids (or 'heads'), not relative revisions or ranges: ")
     assert _versions(project) == ["r1_first.py"]
+
+
+# -- a bad parameter is named as the caller wrote it --------------------------------------
+
+
+def test_a_bad_parameter_is_named_as_a_parameter_by_the_module_function(project):
+    from flask_migrate_legacy import doctor
+    from flask_migrate_legacy.errors import UsageError
+
+    with pytest.raises(UsageError) as error:
+        doctor(format="xml")
+    assert str(error.value) == "format takes 'text' or 'json', not 'xml'"
+    with pytest.raises(UsageError) as error:
+        doctor(write=True)
+    assert str(error.value) == "write goes with fix"
+    init()
+    revision(message="first", rev_id="r1")
+    with pytest.raises(UsageError) as error:
+        revision(message="again", rev_id="r1")
+    assert "choose another rev_id; nothing was written" in str(error.value)
+    with pytest.raises(UsageError) as error:
+        revision(message="caf\udce9")
+    assert str(error.value).startswith("message holds bytes that are not text in this terminal's encoding")
+
+
+@pytest.mark.parametrize("command_line", ["manage.py", "flask"])
+def test_each_command_line_names_a_bad_parameter_by_its_flag(project, command_line, capsys, monkeypatch):
+    from flask import current_app
+
+    from flask_migrate_legacy.flask_db import db_group
+    from flask_migrate_legacy.migrate_command import build_migrate_command
+    from flask_migrate_legacy.script import Manager
+
+    argv = ["doctor", "--format", "xml"]
+    if command_line == "flask":
+        from click.testing import CliRunner
+        from flask.cli import ScriptInfo
+
+        app = current_app._get_current_object()
+        result = CliRunner().invoke(db_group(), argv, obj=ScriptInfo(create_app=lambda: app))
+        status, stderr = result.exit_code, result.output
+    else:
+        manager = Manager(current_app._get_current_object(), with_default_commands=False)
+        manager.add_command("db", build_migrate_command())
+        monkeypatch.setattr("sys.argv", ["manage.py", "db"] + argv)
+        with pytest.raises(SystemExit) as exited:
+            manager.run()
+        status, stderr = exited.value.code, capsys.readouterr().err
+    assert status == 2
+    assert "Error: --format takes 'text' or 'json', not 'xml'" in stderr
+
+
+def test_an_apps_subclass_that_overrides_get_config_still_builds_the_config(tmp_path, monkeypatch):
+    # Flask-Migrate 2.x and 4.x commands called migrate.get_config(); a project may override it.
+    from flask_migrate_legacy import current, init
+
+    monkeypatch.chdir(tmp_path)
+    calls = []
+
+    class TaggedMigrate(Migrate):
+        def get_config(self, directory=None, x_arg=None, opts=None):
+            config = super().get_config(directory, x_arg, opts)
+            calls.append(directory)
+            config.set_main_option("tagged", "yes")
+            return config
+
+    app = Flask("subclass")
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(tmp_path / "app.db")
+    db = SQLAlchemy(app)
+    TaggedMigrate(app, db)
+    with app.app_context():
+        init()
+        current()
+        db.engine.dispose()
+    assert calls == ["migrations"]

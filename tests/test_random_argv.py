@@ -142,7 +142,8 @@ def test_real_manage_py_process(project, sqlite_url, argv):
 
 # -- examples drawn from the command table, each on a fresh project -----------------------------
 
-from flask_migrate_legacy import commands as command_table  # noqa: E402
+from flask_migrate_legacy import arguments  # noqa: E402
+from flask_migrate_legacy.subcommands import SUBCOMMANDS  # noqa: E402
 
 VALUES = {
     "directory": ["migrations", "migrations", "migrations", "nowhere", "migrations/versions"],
@@ -163,21 +164,20 @@ REVISIONS = ["head", "heads", "base", "-1", "+1", "r1", "r2", "zzzz", "r1:r2", "
 @st.composite
 def table_argv(draw):
     """A db command line made of one subcommand and a random choice of its real options."""
-    subcommand = draw(st.sampled_from(command_table.SUBCOMMANDS))
+    subcommand = draw(st.sampled_from(SUBCOMMANDS))
     argv = ["db", subcommand.name]
     for argument in subcommand.arguments:
-        shape = argument.shape
-        if shape == command_table.REQUIRED_POSITIONAL:
+        if isinstance(argument, arguments.RequiredPositional):
             if draw(st.integers(0, 9)):  # mostly given
                 argv.append(draw(st.sampled_from(REVISIONS)))
             continue
         if not draw(st.booleans()):
             continue
-        if shape == command_table.FLAG:
+        if isinstance(argument, arguments.Flag):
             argv.append(draw(st.sampled_from(argument.flags)))
-        elif shape in (command_table.VALUE, command_table.REPEATED):
+        elif isinstance(argument, arguments.Value):  # Repeated too
             argv += [draw(st.sampled_from(argument.flags)), draw(st.sampled_from(VALUES[argument.name]))]
-        elif shape == command_table.OPTIONAL_POSITIONAL:
+        elif isinstance(argument, arguments.OptionalPositional):
             argv.append(draw(st.sampled_from(REVISIONS)))
         else:
             argv += draw(st.lists(st.sampled_from(REVISIONS), max_size=3))

@@ -8,7 +8,7 @@ from alembic.util import CommandError
 from flask import Flask
 
 from flask_migrate_legacy.errors import Interrupted, MigrationError, Terminated, UserError
-from flask_migrate_legacy.failures import translate, unreadable_ini
+from flask_migrate_legacy.foreign_errors import translate, unreadable_ini
 from flask_migrate_legacy.lock import LockLost
 from flask_migrate_legacy.operations import current, upgrade
 

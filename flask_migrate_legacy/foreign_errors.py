@@ -1,4 +1,4 @@
-"""The one translator: whatever a db subcommand raised becomes one precise, password-free line."""
+"""The translator of foreign exceptions: whatever a db subcommand raised becomes one precise, password-free line."""
 
 import contextlib
 import errno
@@ -7,33 +7,19 @@ import re
 import traceback
 from typing import TYPE_CHECKING, Any, Callable, List, Optional, Tuple
 
-from .compat import engine_for, iter_passwords, mask_secrets, mask_url_passwords, masked_url, real_db
+from .compat import engine_for, real_db
+from .configuration_errors import describe_configuration_error
 from .errors import Interrupted, MigrationError, UserError, interruption_description
 from .lock import LockLost
+from .masking import app_passwords, mask_secrets, masked_url
 from .needs import command_name, needs_of
 from .paths import shown_path
+from .revision_files import script_location, version_locations
 
 if TYPE_CHECKING:  # for annotations only
     from .config import Config
-    from .extension import MigrateState
+    from .state import MigrateState
 
-#: Driver modules SQLAlchemy dialects import, and the pip package that provides each.
-DRIVER_PACKAGES = {
-    "psycopg2": "psycopg2-binary",
-    "psycopg": "psycopg[binary]",
-    "pymysql": "PyMySQL",
-    "MySQLdb": "mysqlclient",
-    "mysql": "mysql-connector-python",
-    "mariadb": "mariadb",
-    "pg8000": "pg8000",
-    "asyncpg": "asyncpg",
-    "aiomysql": "aiomysql",
-    "aiosqlite": "aiosqlite",
-    "pyodbc": "pyodbc",
-    "oracledb": "oracledb",
-    "cx_Oracle": "cx_Oracle",
-    "pymssql": "pymssql",
-}
 
 # Transactional DDL: a failed migration leaves no partial schema change.
 _TRANSACTIONAL_DDL = {"postgresql", "mssql"}
@@ -91,26 +77,7 @@ def unreadable_ini(exc: BaseException, path: str) -> Optional[UserError]:
 
 
 def _masked(message: str, state: Optional["MigrateState"]) -> str:
-    from flask import current_app
-
-    passwords = list(iter_passwords(current_app)) if state is not None and state.db is not None else []
-    return mask_secrets(message, passwords)
-
-
-def describe_startup_error(error: BaseException) -> Optional[str]:
-    """Return the one line for a database setting that failed while the app was built, else None."""
-    if isinstance(error, ImportError) and not _raised_by_sqlalchemy(error):
-        return None  # an import the user's own code makes
-    return describe_configuration_error(error)
-
-
-def _raised_by_sqlalchemy(error: BaseException) -> bool:
-    frame = error.__traceback__
-    while frame is not None:
-        if "sqlalchemy" in frame.tb_frame.f_code.co_filename:
-            return True
-        frame = frame.tb_next
-    return False
+    return mask_secrets(message, app_passwords() if state is not None and state.db is not None else [])
 
 
 def _describe(exc: BaseException, state: Optional["MigrateState"], config: Optional["Config"]) -> str:
@@ -135,7 +102,7 @@ def _describe(exc: BaseException, state: Optional["MigrateState"], config: Optio
     if revision_file is not None:
         revision_id = _revision_of(revision_file, config)
         return "revision %s (%s) failed: %s%s" % (revision_id, shown_path(revision_file), text, _second_connection(exc))
-    env_frame = _failing_frame(exc, [_script_location(config)], exact="env.py")
+    env_frame = _failing_frame(exc, [script_location(config)], exact="env.py")
     if env_frame is not None and database is None:
         return "%s, line %d failed: %s%s" % (shown_path(env_frame[0]), env_frame[1], text, _env_fix(exc))
     return text
@@ -164,7 +131,7 @@ def _unloadable_revision_file(exc: BaseException, config: Optional["Config"]) ->
     """
     if not _raised_loading_revisions(exc):
         return None
-    from .audit import files_in_version_folders, read_revision
+    from .revision_files import files_in_version_folders, read_revision
 
     for path in files_in_version_folders(version_locations(config)):
         if os.path.islink(path) and not os.path.exists(path):
@@ -218,46 +185,6 @@ def _env_fix(exc: BaseException) -> str:
 _REMOVED_DB_API = re.compile(r"'SQLAlchemy' object has no attribute '(\w+)'")
 
 
-def describe_configuration_error(exc: BaseException) -> Optional[str]:
-    """Describe a database setting the user must fix (driver, dialect, URL), else None."""
-    if isinstance(exc, ImportError):
-        driver = missing_driver(exc)
-        if driver is None:
-            return None
-        return "the database driver %r is not installed: pip install %s%s" % (
-            driver, DRIVER_PACKAGES[driver], _installed_alternative(driver))
-    if isinstance(exc, (ValueError, TypeError)):
-        return _bad_url_value(exc)
-    if not (type(exc).__module__ or "").startswith("sqlalchemy"):
-        return None
-    kind, text = type(exc).__name__, " ".join(str(exc).split())
-    if kind == "NoSuchModuleError":
-        return "unknown database dialect in the URL: %s" % text
-    if kind == "ArgumentError" and "URL" in text:
-        return "bad database URL: %s" % mask_url_passwords(text)  # SQLAlchemy 1.3 quotes the URL
-    return None
-
-
-def _bad_url_value(exc: BaseException) -> Optional[str]:
-    """Describe a database URL that SQLAlchemy could not read, without quoting it (it may hold a password)."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    if any(frame.filename.replace(os.sep, "/").endswith("sqlalchemy/engine/url.py") for frame in frames):
-        if isinstance(exc, UnicodeEncodeError) and "surrogates" in str(exc):
-            return ("the database URL holds bytes that are not UTF-8 (a path named in another encoding?), which "
-                    "SQLAlchemy cannot write as a URL: rename the folder or file in UTF-8")
-        return ("cannot parse the database URL (%s): if its password holds '@', ':', '/', '%%', '#' or '?', "
-                "URL-encode it, e.g. urllib.parse.quote(password, safe='')" % type(exc).__name__)
-    traceback_ = exc.__traceback__
-    while traceback_ is not None:  # SQLAlchemy converts URL query parameters with coerce_kw_type(kw, key, type)
-        frame = traceback_.tb_frame
-        if frame.f_code.co_name == "coerce_kw_type" and "sqlalchemy" in frame.f_code.co_filename:
-            key, wanted = frame.f_locals.get("key"), getattr(frame.f_locals.get("type_"), "__name__", "another type")
-            return "the database URL's parameter %s=%r is not valid: it must be of type %s" % (
-                key, mask_url_passwords(str((frame.f_locals.get("kw") or {}).get(key))), wanted)
-        traceback_ = traceback_.tb_next
-    return None
-
-
 def _command_error(exc: BaseException, config: Optional["Config"]) -> str:
     text = str(exc)
     unknown = re.match(r"Can't locate revision identified by '([^']+)'", text)
@@ -296,36 +223,6 @@ def _all_revisions(config: Optional["Config"]) -> List[str]:
         return [script.revision for script in ScriptDirectory.from_config(config).walk_revisions()]
     except Exception:
         return []
-
-
-#: For a missing driver: another driver of the same database, and the URL form that selects it.
-_ALTERNATIVES = {
-    "psycopg": ("psycopg2", "postgresql+psycopg2://", " (SQLAlchemy 2.1 maps plain postgresql:// to psycopg 3)"),
-    "psycopg2": ("psycopg", "postgresql+psycopg://", ""),
-    "MySQLdb": ("pymysql", "mysql+pymysql://", ""),
-    "pymysql": ("MySQLdb", "mysql+mysqldb://", ""),
-}
-
-
-def _installed_alternative(driver: str) -> str:
-    """Return ", or keep X with a Y URL" when another driver for the same database is importable."""
-    if driver not in _ALTERNATIVES:
-        return ""
-    module, url_form, why = _ALTERNATIVES[driver]
-    import importlib.util
-
-    try:
-        found = importlib.util.find_spec(module) is not None
-    except (ImportError, ValueError):
-        found = False
-    return ", or keep %s with a %s URL%s" % (module, url_form, why) if found else ""
-
-
-def missing_driver(exc: ImportError) -> Optional[str]:
-    """Return the database driver module whose absence ``exc`` reports, or None."""
-    name = getattr(exc, "name", None) or ""
-    root = name.split(".")[0]
-    return root if root in DRIVER_PACKAGES else None
 
 
 def _database_error(exc: BaseException, state: Optional["MigrateState"]) -> Optional[str]:
@@ -493,22 +390,6 @@ def _running_migration_context(exc: Optional[BaseException]) -> Any:
         if isinstance(candidate, MigrationContext):
             found = candidate
     return found
-
-
-def _script_location(config: Optional["Config"]) -> str:
-    if config is None:
-        return ""
-    return os.path.abspath(config.get_main_option("script_location") or "")
-
-
-def version_locations(config: Optional["Config"]) -> List[str]:
-    if config is None:
-        return []
-    locations = [os.path.join(_script_location(config), "versions")]
-    extra = config.get_main_option("version_locations")
-    if extra:
-        locations.extend(os.path.abspath(p) for p in extra.replace(",", " ").split())
-    return locations
 
 
 def _failing_file(exc: BaseException, folders: List[str], exact: Optional[str] = None) -> Optional[str]:
