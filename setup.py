@@ -33,7 +33,7 @@ setup(
     packages=find_packages(include=["flask_migrate_legacy", "flask_migrate_legacy.*"]),
     package_data={"flask_migrate_legacy": ["py.typed", "templates/*/*"]},
     cmdclass={"build_py": BuildPyWithImportHook},
-    entry_points={"console_scripts": ["flask-migrate-legacy = flask_migrate_legacy.doctor_cli:run"]},
+    entry_points={"console_scripts": ["flask-migrate-legacy = flask_migrate_legacy.package_cli:run"]},
     python_requires=">=3.8",
     install_requires=[
         "Flask>=1.1",

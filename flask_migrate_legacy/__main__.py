@@ -1,8 +1,8 @@
-"""``python -m flask_migrate_legacy``: the project doctor (see ``doctor_cli``)."""
+"""``python -m flask_migrate_legacy``: the package's own command line (see ``package_cli``)."""
 
 import sys
 
-from .doctor_cli import main
+from .package_cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -31,6 +31,10 @@ if [ "${1:-}" = "--record" ]; then
   exec .venv/bin/python tests/conformance/record.py flask-migrate-4.1 "$PWD/.venv-flask-migrate-4/bin/python"
 fi
 CONFORMANCE_ORIGINALS_PYTHON=$PWD/.venv-originals/bin/python CONFORMANCE_PYTHON=$PWD/.venv-conformance/bin/python \
-  .venv-conformance/bin/pytest -n "${WORKERS:-4}" tests/conformance --ignore tests/conformance/test_flask_db_conformance.py "$@"
+  .venv-conformance/bin/pytest -n "${WORKERS:-4}" tests/conformance --ignore tests/conformance/test_flask_db_conformance.py \
+  --ignore tests/conformance/test_convert_conformance.py "$@"
+# (convert writes code for today's Flask: its comparison runs in the test legs of today's stack; here,
+# the converted gallery project runs on Flask-Migrate 4.1 with nothing of this package.)
 CONFORMANCE_FLASK_MIGRATE_4_PYTHON=$PWD/.venv-flask-migrate-4/bin/python \
-  exec .venv/bin/pytest -n "${WORKERS:-4}" tests/conformance/test_flask_db_conformance.py "$@"
+  exec .venv/bin/pytest -n "${WORKERS:-4}" tests/conformance/test_flask_db_conformance.py \
+  "tests/test_convert.py::test_a_2016_project_runs_on_flask_and_flask_migrate_4_alone_after_doctor_and_convert" "$@"

@@ -19,7 +19,7 @@ import pytest
 from helpers import assert_ok, run
 
 from flask_migrate_legacy import checks, removals
-from flask_migrate_legacy.doctor_cli import main
+from flask_migrate_legacy.package_cli import main
 from flask_migrate_legacy.project import all_checks, audit_project, rules_table
 
 HERE = os.path.dirname(os.path.abspath(__file__))

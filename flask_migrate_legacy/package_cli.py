@@ -1,9 +1,14 @@
-"""``python -m flask_migrate_legacy doctor [PATH]``: the project doctor, for a project that does not start.
+"""``python -m flask_migrate_legacy``: the tools that read a project without importing it.
 
-The same report, ``--fix``, ``--fix --write``, ``--format json`` and exit statuses
-as ``db doctor`` (0 nothing will fail, 1 something will, 2 a usage error), but
-read from the project's files alone: nothing of the app is imported, so an app
-that dies at import still gets its diagnosis.
+``doctor [PATH]``: the project doctor, for a project that does not start. The
+same report, ``--fix``, ``--fix --write``, ``--format json`` and exit statuses as
+``db doctor`` (0 nothing will fail, 1 something will, 2 a usage error), but read
+from the project's files alone, so an app that dies at import still gets its
+diagnosis.
+
+``convert [MANAGE_PY]``: the way out of Flask-Script (``convert.py``): the new
+manage.py as a diff, or written with ``--write``; how each command runs now;
+exit status 1 while something is left for the user (a ``TODO(convert)``).
 """
 
 import argparse
@@ -35,6 +40,12 @@ def parser() -> argparse.ArgumentParser:
     doctor.add_argument("--write", action="store_true", help="with --fix: write them (each file atomically)")
     doctor.add_argument("--format", choices=("text", "json"), default="text", help="the report's format")
     doctor.add_argument("--rules", action="store_true", help="print the table of rules and exit")
+    convert = commands.add_parser("convert", help="rewrite a Flask-Script manage.py as Flask's own command line",
+                                  description="Rewrite a Flask-Script manage.py as Flask's own command line (Click "
+                                              "commands on app.cli, flask db from Migrate): a diff, or --write.")
+    convert.add_argument("manage_py", nargs="?", default="manage.py", metavar="MANAGE_PY",
+                         help="the file to convert (default: manage.py here)")
+    convert.add_argument("--write", action="store_true", help="write the converted file (atomically)")
     return top
 
 
@@ -57,13 +68,48 @@ def doctor(path: str, fix: bool = False, write: bool = False, format: str = "tex
     return 0
 
 
+def convert(path: str, write: bool = False) -> int:
+    """Convert the Flask-Script ``path``; print the diff (or write it) and the report; return the exit status."""
+    import difflib
+
+    from .convert import convert_source
+    from .paths import shown_path
+    from .pysource import read_source, write_atomically
+
+    if not os.path.isfile(path):
+        raise UsageError("%s is not a file: give the project's manage.py" % shown_path(path))
+    original = read_source(path)
+    if original.problem:
+        raise UserError("%s does not parse (%s): nothing was converted" % (shown_path(path), original.problem))
+    conversion = convert_source(original.source, os.path.basename(path))
+    if write:
+        write_atomically(path, conversion.source, original.encoding)
+        print("wrote %s" % shown_path(path))
+    else:
+        sys.stdout.writelines(difflib.unified_diff(
+            original.source.splitlines(True), conversion.source.splitlines(True), path, "%s (converted)" % path))
+    print("\nHow each command runs now (set FLASK_APP=%s once instead of --app):" % os.path.basename(path))
+    for old, new in conversion.commands:
+        print("  %-40s -> %s" % (old, new))
+    for note in conversion.notes:
+        print("note: %s" % note)
+    for todo in conversion.todos:
+        print("TODO %s:%d: %s" % (shown_path(path), todo.line, todo.message))
+    if conversion.todos:
+        raise UserError("%d thing(s) to translate by hand, each marked TODO(convert) in the file%s"
+                        % (len(conversion.todos), "" if write else " (nothing was written; --write writes it)"))
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the command line; return its exit status."""
     try:
         arguments = parser().parse_args(argv)
         if arguments.command is None:
-            raise UsageError("give a command: doctor (see %s --help)" % PROGRAM)
-        if arguments.rules:
+            raise UsageError("give a command: doctor or convert (see %s --help)" % PROGRAM)
+        if arguments.command == "convert":
+            status = convert(arguments.manage_py, arguments.write)
+        elif arguments.rules:
             from .project import rules_table
 
             sys.stdout.write(rules_table())
