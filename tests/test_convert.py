@@ -369,28 +369,49 @@ def _tables(path):
         connection.close()
 
 
+#: Each example: its script, and the command lines of its docstring (plus its own commands).
+EXAMPLE_STEPS = {
+    "factory": ("manage.py", [["db", "init"], ["db", "migrate", "-m", "initial", "--rev-id", "r1"], ["deploy"],
+                              ["adduser", "-n", "bob", "-r", "User"], ["adduser"], ["db", "current"]]),
+    "hello.py": ("hello.py", [["db", "init"], ["db", "migrate", "-m", "initial migration", "--rev-id", "r1"],
+                              ["db", "upgrade"], ["db", "current"], ["db", "downgrade"]]),
+    "multidb": ("manage.py", [["db", "init", "--multidb"], ["db", "migrate", "-m", "users and events",
+                                                         "--rev-id", "r1"], ["db", "upgrade"], ["db", "history"]]),
+}
+
+
 @pytest.mark.e2e
-def test_the_factory_example_migrates_and_runs_its_commands_the_same_after_convert(tmp_path):
-    old = str(tmp_path / "old")
-    new = str(tmp_path / "new")
+@pytest.mark.parametrize("example", sorted(EXAMPLE_STEPS))
+def test_each_example_migrates_and_runs_its_commands_the_same_after_convert(tmp_path, example):
+    script, steps = EXAMPLE_STEPS[example]
+    old, new = str(tmp_path / "old"), str(tmp_path / "new")
     for folder in (old, new):
-        shutil.copytree(os.path.join(EXAMPLES, "factory"), folder,
-                        ignore=shutil.ignore_patterns("__pycache__", "migrations", "instance", "*.sqlite*"))
-    assert main(["convert", os.path.join(new, "manage.py"), "--write"]) == 0
-    steps = [["db", "init"], ["db", "migrate", "-m", "initial", "--rev-id", "r1"], ["deploy"],
-             ["adduser", "-n", "bob", "-r", "User"], ["adduser"]]
-    with open(os.path.join(old, "manage.py")) as handle:
-        conversion = convert_source(handle.read())
-    with open(os.path.join(new, "manage.py")) as handle:
-        assert "flask_script" not in handle.read()
+        source = os.path.join(EXAMPLES, example)
+        if os.path.isdir(source):
+            shutil.copytree(source, folder, ignore=shutil.ignore_patterns("__pycache__", "migrations", "instance",
+                                                                          "*.sqlite*"))
+        else:
+            os.makedirs(folder)
+            shutil.copy(source, folder)
+    assert main(["convert", os.path.join(new, script), "--write"]) == 0
+    with open(os.path.join(old, script)) as handle:
+        conversion = convert_source(handle.read(), script)
+    with open(os.path.join(new, script)) as handle:
+        text = handle.read()
+    assert "flask_script" not in text and "flask.ext" not in text and "flask_migrate_legacy" not in text
     for step in steps:
-        before = _run([sys.executable, "manage.py"] + step, old)
-        after = _run([sys.executable, "-m"] + command_line_after(conversion, step), new)
+        before = _run([sys.executable, script] + step, old)
+        after = _run([sys.executable, "-m"] + command_line_after(conversion, step, script), new)
         assert before.returncode == after.returncode, (step, before.stderr, after.stderr)
         assert before.stdout.replace(old, "<p>") == after.stdout.replace(new, "<p>"), step
-    databases = [os.path.join(folder, "instance", name) for folder in (old, new)
-                 for name in os.listdir(os.path.join(folder, "instance")) if name.endswith(".sqlite")]
-    assert len(databases) == 2 and _tables(databases[0]) == _tables(databases[1])
+    databases = {}
+    for folder in (old, new):
+        for parent, _, names in os.walk(folder):
+            for name in names:
+                if name.endswith(".sqlite"):
+                    path = os.path.join(parent, name)
+                    databases.setdefault(os.path.relpath(path, folder), []).append(_tables(path))
+    assert databases and all(len(found) == 2 and found[0] == found[1] for found in databases.values()), databases
 
 
 @pytest.mark.e2e
