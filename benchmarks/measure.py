@@ -1,4 +1,5 @@
-"""Timing whole processes: interleaved runs, wall time and peak memory (max RSS)."""
+"""Timing whole processes: interleaved runs; wall time, CPU time (user + system, of the process and its
+children) and peak memory (max RSS); instruction counts under valgrind when asked (``--instructions``)."""
 
 import os
 import statistics
@@ -20,7 +21,9 @@ class Run:
         self.env = env
         self.before = before  # an untimed command that resets state first
         self.seconds = []
+        self.cpu_seconds = []
         self.max_rss_kb = []
+        self.instructions = None
 
 
 def measure_once(run):
@@ -36,7 +39,7 @@ def measure_once(run):
             err.seek(0)
             sys.exit("%s failed (exit %s): %s\n%s" % (run.label, process.returncode, " ".join(run.command),
                                                     err.read().decode(errors="replace")[-2000:]))
-    return elapsed, usage.ru_maxrss
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
 def measure(runs, repetitions):
@@ -46,11 +49,41 @@ def measure(runs, repetitions):
     for repetition in range(repetitions):
         shift = repetition % len(runs)
         for run in runs[shift:] + runs[:shift]:
-            seconds, rss = measure_once(run)
+            seconds, cpu, rss = measure_once(run)
             run.seconds.append(seconds)
+            run.cpu_seconds.append(cpu)
             run.max_rss_kb.append(rss)
+    if COUNT_INSTRUCTIONS:
+        for run in runs:
+            run.instructions = count_instructions(run)
     return {run.label: run for run in runs}
+
+
+#: Set by run.py's --instructions: count each command's instructions once under valgrind.
+COUNT_INSTRUCTIONS = False
+
+
+def count_instructions(run):
+    """Return the instructions one run of the command executes (valgrind's callgrind), or None without valgrind.
+
+    Unlike time, the count does not move with the machine's load.
+    """
+    import re
+    import shutil
+
+    if shutil.which("valgrind") is None:
+        return None
+    if run.before is not None:
+        check(run.before, run.cwd, run.env)
+    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", "--trace-children=no"] + run.command
+    done = subprocess.run(command, cwd=run.cwd, env=run.env, capture_output=True, text=True)
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    return int(found.group(1)) if found else None
 
 
 def median(run):
     return statistics.median(run.seconds)
+
+
+def cpu_median(run):
+    return statistics.median(run.cpu_seconds)

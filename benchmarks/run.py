@@ -20,8 +20,11 @@ inputs), measure.py (timing), scenarios.py (what is compared, with targets),
 report.py (the lines printed and results.json).
 
 Every scenario runs its peers interleaved (one of each, then again) after one
-untimed warm-up run each, and reports the median wall time and peak memory
-(max RSS) per peer, with the ratios the README quotes. Inputs (apps with N
+untimed warm-up run each, and reports per peer the median and minimum wall
+time, the median and minimum CPU time of the process (user + system; a shared
+machine's load moves it less than wall time), peak memory (max RSS) and, with
+--instructions, the instructions of one run under valgrind's callgrind; then the
+ratios the README quotes. Inputs (apps with N
 models, N linear revisions) are generated under benchmarks/.work/.
 """
 
@@ -29,6 +32,7 @@ import argparse
 import sys
 import time
 
+import measure
 from peers import ensure_venvs, versions
 from projects import postgres_available
 from report import write_results
@@ -40,8 +44,11 @@ def main():
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and smaller inputs")
     parser.add_argument("--only", help="comma-separated scenarios: %s" % ", ".join(SCENARIOS))
     parser.add_argument("--python", default=sys.executable, help="interpreter for the virtualenvs")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count each command's instructions once under valgrind (slow)")
     args = parser.parse_args()
     size = QUICK if args.quick else FULL
+    measure.COUNT_INSTRUCTIONS = args.instructions
     chosen = args.only.split(",") if args.only else list(SCENARIOS)
     unknown = [name for name in chosen if name not in SCENARIOS]
     if unknown:

@@ -33,9 +33,10 @@ def show_current(config: Any, verbose: bool = False, check_heads: bool = False) 
     unless each is at every head."""
     from alembic import util
     from alembic.runtime.environment import EnvironmentContext
-    from alembic.script import ScriptDirectory
 
-    script = ScriptDirectory.from_config(config)
+    from .revision_graph import script_directory
+
+    script = script_directory(config)
     behind: List[str] = []
 
     def display_version(heads: Tuple[str, ...], context: Any) -> List[Any]:

@@ -355,20 +355,20 @@ def downgrade(directory: Optional[str] = None, revision: str = "-1", sql: bool =
 @operation()
 def show(directory: Optional[str] = None, revision: str = "head", x_arg: XArg = None) -> None:
     """Show the revision denoted by the given symbol."""
-    from alembic import command
+    from . import graph_commands
 
     state = current_state()
-    _run(state, show, command.show, _config(state, directory, x_arg), revision)
+    _run(state, show, graph_commands.show, _config(state, directory, x_arg), revision)
 
 
 @operation()
 def history(directory: Optional[str] = None, rev_range: Optional[str] = None, verbose: bool = False,
             indicate_current: bool = False, x_arg: XArg = None) -> None:
     """List revisions in chronological order."""
-    from alembic import command
+    from . import graph_commands
 
     state = current_state()
-    _run(state, history, command.history, _config(state, directory, x_arg), rev_range, verbose=verbose,
+    _run(state, history, graph_commands.history, _config(state, directory, x_arg), rev_range, verbose=verbose,
          indicate_current=indicate_current)
 
 
@@ -376,16 +376,15 @@ def history(directory: Optional[str] = None, rev_range: Optional[str] = None, ve
 def heads(directory: Optional[str] = None, verbose: bool = False, resolve_dependencies: bool = False,
           check: bool = False, x_arg: XArg = None) -> None:
     """Show the current heads of the revision history."""
-    from alembic import command
+    from . import graph_commands
+    from .revision_graph import script_directory
 
     state = current_state()
     config = _config(state, directory, x_arg)
-    _run(state, heads, command.heads, config, verbose=verbose, resolve_dependencies=resolve_dependencies)
+    _run(state, heads, graph_commands.heads, config, verbose=verbose, resolve_dependencies=resolve_dependencies)
     if check:
         with _reported(state, config, heads):
-            from alembic.script import ScriptDirectory
-
-            found = sorted(ScriptDirectory.from_config(config).get_heads())
+            found = sorted(script_directory(config).get_heads())
         if len(found) > 1:
             raise MigrationError("%d heads (%s): `db upgrade` stops with 'Multiple head revisions'; merge them: "
                                  "db merge -m 'merge heads' %s" % (len(found), ", ".join(found), " ".join(found)))
@@ -394,10 +393,10 @@ def heads(directory: Optional[str] = None, verbose: bool = False, resolve_depend
 @operation()
 def branches(directory: Optional[str] = None, verbose: bool = False, x_arg: XArg = None) -> None:
     """Show the branch points of the revision history."""
-    from alembic import command
+    from . import graph_commands
 
     state = current_state()
-    _run(state, branches, command.branches, _config(state, directory, x_arg), verbose=verbose)
+    _run(state, branches, graph_commands.branches, _config(state, directory, x_arg), verbose=verbose)
 
 
 @operation()
