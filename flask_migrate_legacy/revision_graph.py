@@ -83,11 +83,16 @@ def _listing(scriptdir: Any) -> Optional[List[str]]:
         if not os.path.isdir(location):
             continue
         real_location = os.path.realpath(location)
-        with os.scandir(location) as entries:
-            files = sorted((entry.name, entry.is_symlink()) for entry in entries if not entry.is_dir())
+        try:
+            with os.scandir(location) as entries:
+                files = sorted((entry.name, entry.is_symlink()) for entry in entries if not entry.is_dir())
+        except OSError:  # a link loop among the entries, say: Alembic's reading words it
+            return None
         for name, linked in files:
             # the real path of a file that is not a link, in a resolved folder, is that folder's plus its name
             real = os.path.realpath(os.path.join(location, name)) if linked else os.path.join(real_location, name)
+            if linked and not os.path.isfile(real):
+                return None  # a dangling link: Alembic's reading words it
             if real in seen:
                 return None  # Alembic warns about a file listed twice: let it
             seen.add(real)
