@@ -147,7 +147,7 @@ def test_an_edit_of_the_same_size_with_the_old_time_stamp_is_never_served_stale(
     config, versions = migrations(tmp_path)
     a_history(versions)
     path = os.path.join(versions, "d1_file.py")
-    script_directory(config).revision_map.heads  # fills the cache
+    assert script_directory(config).get_heads()  # fills the cache
     with open(path) as handle:
         text = handle.read()
     stat = os.stat(path)
