@@ -16,6 +16,7 @@ SEVERITIES = (("fail", "Will fail"), ("may", "May fail"), ("advice", "Advice"))
 SCOPES = (("code", "the project's Python files"), ("config", "configuration keys"),
           ("requirements", "requirement files"), ("revision", "revision files"),
           ("migrations", "the migrations folder and its history"), ("app", "the app and its databases"),
+          ("review", "the revisions a branch adds (doctor --against REF, or --all)"),
           ("files", "files the doctor could not read"))
 
 #: (start offset, end offset, replacement) in a file's text.

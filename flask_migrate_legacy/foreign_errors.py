@@ -291,8 +291,8 @@ def _aftermath(state: Optional["MigrateState"], exc: Optional[BaseException]) ->
 
 #: What to do when a statement failed for a reason that is not the script's, by SQLSTATE (PostgreSQL)
 #: and error number (MySQL/MariaDB).
-_TIMED_OUT = ("a statement waited too long (a lock or statement timeout): run the command again when the tables "
-              "it needs are not busy, or raise the timeout")
+_TIMED_OUT = ("a statement waited too long (a lock or statement timeout, such as MIGRATE_DDL_LOCK_TIMEOUT): run the "
+              "command again when the tables it needs are not busy, or raise the timeout")
 _NO_PRIVILEGE = ("the database user lacks a privilege the revision needs: grant it, or migrate as a user that has "
                  "it, then run the command again")
 _READ_ONLY = ("the database is read-only here (a replica, or read-only mode): run the command against the primary")

@@ -135,11 +135,26 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _setting(name: str, default: Any) -> Any:
-    """Read a lock setting: the environment variable wins over the app config."""
+def setting(name: str, default: Any) -> Any:
+    """Read a setting of the run: the environment variable wins over the app config."""
     from flask import current_app
 
     return os.environ.get(name, current_app.config.get(name, default))
+
+
+def seconds_setting(name: str, default: Any, meaning_of_zero: str) -> float:
+    """Read a number of seconds (``setting``): finite and 0 or more, anything else refused in one line."""
+    import math
+
+    value = setting(name, default)
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError, OverflowError):
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0:  # nan, inf and 1e999 waited for ever; -5 was taken as 0
+        raise MigrationError("%s must be a number of seconds, 0 or more (0: %s), not %r"
+                             % (name, meaning_of_zero, value))
+    return seconds
 
 
 def lock_enabled() -> bool:
@@ -151,17 +166,7 @@ def lock_enabled() -> bool:
 
 def lock_timeout() -> float:
     """Return how many seconds to wait for the lock (``MIGRATE_LOCK_TIMEOUT``)."""
-    import math
-
-    value = _setting("MIGRATE_LOCK_TIMEOUT", DEFAULT_TIMEOUT)
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError, OverflowError):
-        seconds = math.nan
-    if not math.isfinite(seconds) or seconds < 0:  # nan, inf and 1e999 waited for ever; -5 was taken as 0
-        raise MigrationError("MIGRATE_LOCK_TIMEOUT must be a number of seconds, 0 or more (0: do not wait), not %r"
-                             % (value,))
-    return seconds
+    return seconds_setting("MIGRATE_LOCK_TIMEOUT", DEFAULT_TIMEOUT, "do not wait")
 
 
 @contextlib.contextmanager

@@ -98,14 +98,25 @@ def _run(state: "MigrateState", operation: Callable[..., Any], function: Callabl
 
     needs = needs_of(operation)
     env_script = os.path.join(config.get_main_option("script_location") or "", "env.py")
+    runs_ddl = needs.writes_database and not kwargs.get("sql", False)
     with sigterm_as_interrupt(), _reported(state, config, operation):
         with _no_partial_files(config, needs.writes_revision_files), \
                 migration_lock(state, needs.writes_database, sql=kwargs.get("sql", False)), \
+                _ddl_lock_timeout(runs_ddl), \
                 _recording_autocommit(state, needs.writes_database), \
                 _no_batch_leftovers(state, needs.writes_database and not kwargs.get("sql", False)), \
                 state.env_script_in_use(env_script), _env_sees_engine_urls(state), \
                 _session_on_migration_connection(state, needs.writes_database and not kwargs.get("sql", False)):
             function(config, *args, **kwargs)
+
+
+def _ddl_lock_timeout(runs_ddl: bool) -> ContextManager[None]:
+    """Make the run's statements give up waiting for a busy table after MIGRATE_DDL_LOCK_TIMEOUT seconds."""
+    if not runs_ddl:
+        return contextlib.nullcontext()
+    from .ddl_lock_timeout import applied, configured_seconds
+
+    return applied(configured_seconds())
 
 
 def _app_engines(state: "MigrateState") -> List[Any]:
@@ -464,23 +475,31 @@ def _quiet_info_logs() -> Iterator[None]:
 
 
 @operation()
-def doctor(directory: Optional[str] = None, format: str = "text", fix: bool = False, write: bool = False) -> None:
+def doctor(directory: Optional[str] = None, format: str = "text", fix: bool = False, write: bool = False,
+           against: Optional[str] = None, review_all: bool = False) -> None:
     """Report what will break on today's stack, before a deploy does (reads files; changes nothing)."""
     from flask import current_app
 
-    from . import audit, checks
-    from .project import doctor_project, merge_findings
+    from . import audit
+    from .project import doctor_project, merge_findings, review_migrations
 
     if format not in ("text", "json"):
         raise ParameterError("{format} takes 'text' or 'json', not %r" % format, "format")
     if write and not fix:
         raise ParameterError("{write} goes with {fix}", "write", "fix")
+    if fix and (against is not None or review_all):
+        raise ParameterError("{fix} does not go with a review ({against}, {review_all}): it changes no revision",
+                             "fix", "against", "review_all")
     from .masking import MaskedStream
 
     state = current_state()
     directory = _directory(state, directory)
     out = MaskedStream(sys.stdout, [])  # a full disk under `> report.txt` is one line, as for Alembic's output
     root = os.path.dirname(os.path.abspath(directory))  # the project: where its migrations folder is
+    if against is not None or review_all:
+        _require_repository(directory)
+        _report(out, format, review_migrations(root, directory, against, review_all), "db doctor")
+        return
     found = doctor_project(root, [directory] if os.path.isdir(directory) else [], fix, write, out, "db doctor")
     if not os.path.isdir(directory):
         found = audit.audit_folder(directory) + found
@@ -491,9 +510,16 @@ def doctor(directory: Optional[str] = None, format: str = "text", fix: bool = Fa
                 finding.severity == "fail" and finding.code in audit.BLOCKS_DATABASE_CHECK for finding in findings):
             with _reported(state, None, doctor):
                 findings += audit.audit_database(state.db, _read_only_env(state, directory))
+    _report(out, format, findings, "db doctor")
+
+
+def _report(out: Any, format: str, findings: List[Any], command: str) -> None:
+    """Print the doctor's report; fail (exit status 1) when something will fail."""
+    from . import checks
+
     if format == "json":
         out.write(checks.render_json(findings) + "\n")
     else:
-        out.write("\n".join(checks.render_text(findings, "db doctor")) + "\n")
+        out.write("\n".join(checks.render_text(findings, command)) + "\n")
     if checks.exit_status(findings):
-        raise MigrationError("db doctor found %s" % checks.summary(findings))
+        raise MigrationError("%s found %s" % (command, checks.summary(findings)))

@@ -40,6 +40,10 @@ def parser() -> argparse.ArgumentParser:
     doctor.add_argument("--write", action="store_true", help="with --fix: write them (each file atomically)")
     doctor.add_argument("--format", choices=("text", "json"), default="text", help="the report's format")
     doctor.add_argument("--rules", action="store_true", help="print the table of rules and exit")
+    doctor.add_argument("--against", metavar="REF", help="review only what this branch changes under the migrations "
+                        "folder, against this git ref: heads once merged, rewritten revisions, lock safety")
+    doctor.add_argument("--all", dest="review_all", action="store_true",
+                        help="review the lock safety of every revision, not only the branch's")
     convert = commands.add_parser("convert", help="rewrite a Flask-Script manage.py as Flask's own command line",
                                   description="Rewrite a Flask-Script manage.py as Flask's own command line (Click "
                                               "commands on app.cli, flask db from Migrate): a diff, or --write.")
@@ -49,16 +53,27 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def doctor(path: str, fix: bool = False, write: bool = False, format: str = "text") -> int:
+def doctor(path: str, fix: bool = False, write: bool = False, format: str = "text", against: Optional[str] = None,
+           review_all: bool = False) -> int:
     """Run the project doctor on ``path``; print the report; return the exit status."""
     from . import checks
-    from .project import doctor_project
+    from .project import doctor_project, review_migrations
 
     if write and not fix:
         raise UsageError("--write goes with --fix (doctor --fix --write)")
+    if fix and (against is not None or review_all):
+        raise UsageError("--fix does not go with a review (--against, --all): it changes no revision")
     if not os.path.isdir(path):
         raise UsageError("%s is not a folder: give the project's folder" % path)
-    findings = doctor_project(os.path.abspath(path), [], fix, write, sys.stdout, "doctor")
+    if against is not None or review_all:
+        folders = [os.path.join(path, name) for name in sorted(os.listdir(path))
+                   if os.path.isfile(os.path.join(path, name, "env.py"))]
+        if len(folders) != 1:
+            raise UsageError("%s has %s migrations folder: give the project's folder (the one that holds "
+                             "migrations/)" % (path, "no" if not folders else "more than one"))
+        findings = review_migrations(os.path.abspath(path), folders[0], against, review_all)
+    else:
+        findings = doctor_project(os.path.abspath(path), [], fix, write, sys.stdout, "doctor")
     if format == "json":
         sys.stdout.write(checks.render_json(findings) + "\n")
     else:
@@ -115,7 +130,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             sys.stdout.write(rules_table())
             status = 0
         else:
-            status = doctor(arguments.path, arguments.fix, arguments.write, arguments.format)
+            status = doctor(arguments.path, arguments.fix, arguments.write, arguments.format, arguments.against,
+                            arguments.review_all)
         flush_output()
         return status
     except BrokenPipeError:

@@ -13,10 +13,13 @@ import sys
 from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Set, Tuple
 
 from .audit import audit_folder
+from .branch_review import review_branch
 from .checks import CHECKS, SCOPES, Check, Edit, Finding, declare, finding
 from .code_audit import audit_code
+from .lock_review import mapped_columns, needs_lock_timeout, review_revision
 from .pysource import read_source
 from .requirements import audit_requirements
+from .revision_files import revision_files
 
 if TYPE_CHECKING:  # for annotations only
     from .fixer import Output
@@ -153,6 +156,35 @@ def audit_project(root: str, migrations: Iterable[str] = ()) -> ProjectReport:
         if each.fixable:
             edits.setdefault(os.path.join(root, file_of(each)), []).extend(each.edits)
     return ProjectReport(findings, edits)
+
+
+def review_migrations(root: str, directory: str, against: Optional[str], review_all: bool) -> List[Finding]:
+    """Review the migrations folder ``directory`` before a merge: what the branch changes against git ``against``
+    (``branch_review``) and the lock safety of the revisions it adds, or of every revision (``lock_review``)."""
+    root = os.path.abspath(root)
+    findings: List[Finding] = []
+    reviewed = revision_files(directory) if review_all or against is None else []
+    if against is not None:
+        branch = review_branch(directory, against)
+        findings.extend(branch.findings)
+        if not review_all:
+            reviewed = branch.added
+    walk = _walk(root, [directory])
+    migrations = os.path.realpath(directory)
+    models = mapped_columns(file.tree for file in (read_source(path) for path in walk.python
+                                                   if not os.path.realpath(path).startswith(migrations + os.sep))
+                            if file.tree is not None)
+    lock_findings: List[Finding] = []
+    for path in reviewed:
+        file = read_source(path)
+        if file.tree is not None:
+            lock_findings.extend(review_revision(file.source, file.tree, os.path.relpath(path, root), models))
+    findings.extend(lock_findings)
+    if needs_lock_timeout(lock_findings) and not _uses(walk.python, (b"MIGRATE_DDL_LOCK_TIMEOUT",))[0] and \
+            "MIGRATE_DDL_LOCK_TIMEOUT" not in os.environ:
+        findings.append(finding("no-lock-timeout", "", "the reviewed revisions take locks a busy table feels, and "
+                                "nothing sets MIGRATE_DDL_LOCK_TIMEOUT"))
+    return findings
 
 
 def _uses(paths: List[str], *markers: Tuple[bytes, ...]) -> List[bool]:

@@ -154,6 +154,9 @@ SUBCOMMANDS: Tuple[Subcommand, ...] = (
         Value("format", ("--format",), "Report format: text or json"),
         Flag("fix", ("--fix",), "Show the certainly-safe rewrites of the project's files as a diff"),
         Flag("write", ("--write",), "With --fix, write the rewritten files (each atomically)"),
+        Value("against", ("--against",), "Review only what this branch changes under the migrations folder, "
+              "against this git ref (the base branch): heads once merged, rewritten revisions, lock safety"),
+        Flag("review_all", ("--all",), "Review the lock safety of every revision, not only the branch's"),
     )),
 )
 

@@ -559,8 +559,8 @@ def failing_revision(folder, body):
      "the database user lacks a privilege the revision needs: grant it, or migrate as a user that has it, then run "
      "the command again."),
     ("op.execute(\"SET LOCAL statement_timeout = '50ms'\")\nop.execute('SELECT pg_sleep(1)')",
-     "a statement waited too long (a lock or statement timeout): run the command again when the tables it needs "
-     "are not busy, or raise the timeout."),
+     "a statement waited too long (a lock or statement timeout, such as MIGRATE_DDL_LOCK_TIMEOUT): run the command "
+     "again when the tables it needs are not busy, or raise the timeout."),
 ])
 def test_a_failure_outside_the_script_is_not_told_to_fix_the_script(tmp_path, postgres_url, body, advice):
     import sqlalchemy as sa
@@ -598,8 +598,8 @@ def test_a_lock_wait_timeout_on_mariadb_gets_its_advice(tmp_path, mariadb_url):
     holder.dispose()
     [line] = [line for line in failed.stderr.splitlines() if line.startswith("Error: ")]
     assert failed.returncode == 1 and line.endswith(
-        "stayed applied (MySQL/MariaDB does not roll back DDL): a statement waited too long (a lock or statement timeout): "
-        "run the command again when the tables it needs are not busy, or raise the timeout, after undoing them by "
+        "stayed applied (MySQL/MariaDB does not roll back DDL): a statement waited too long (a lock or statement "
+        "timeout, such as MIGRATE_DDL_LOCK_TIMEOUT): run the command again when the tables it needs are not busy, or raise the timeout, after undoing them by "
         "hand or making the script able to run again over them."), line
 
 

@@ -157,6 +157,7 @@ VALUES = {
     "rev_range": ["r1:", ":r2", "base:head", "zzzz:"],
     "x_arg": ["a=1", "database=sqlite://"],
     "format": ["text", "json", "xml"],
+    "against": ["HEAD", "nosuch"],
 }
 REVISIONS = ["head", "heads", "base", "-1", "+1", "r1", "r2", "zzzz", "r1:r2", "head:base"]
 

@@ -1,0 +1,326 @@
+"""Review-time guards: doctor --against REF (heads once merged, rewritten history) and the lock-safety review,
+on both command lines; MIGRATE_DDL_LOCK_TIMEOUT on PostgreSQL and MariaDB."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from helpers import assert_ok, write_project
+from inprocess import manage_in_process
+
+from flask_migrate_legacy.package_cli import main
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GALLERY = os.path.join(HERE, "review_gallery")
+
+#: Each gallery revision -> the findings (code, line) the review must give, and nothing else.
+EXPECTED = {
+    "u01_index_on_busy_table.py": [("lock-index-blocks-writes", 16)],
+    "u02_concurrently_in_transaction.py": [("lock-concurrently-in-transaction", 16)],
+    "s03_concurrently_outside_transaction.py": [],
+    "u04_not_null_without_default.py": [("lock-not-null-column", 16)],
+    "s05_not_null_with_default.py": [],
+    "u06_type_change.py": [("lock-type-change-rewrites", 16)],
+    "u07_foreign_key.py": [("lock-constraint-validates", 16)],
+    "u08_unique_constraint.py": [("lock-unique-constraint", 16)],
+    "s09_new_table.py": [],
+    "u10_raw_sql.py": [("raw-sql-unreviewed", 16)],
+    "u11_drop_mapped_column.py": [("column-still-used", 16)],
+    "s12_ignored_with_reason.py": [],
+    "u13_ignore_without_reason.py": [("ignore-without-reason", 16), ("lock-index-blocks-writes", 16)],
+    "u14_batch_type_change.py": [("lock-type-change-rewrites", 17)],
+    "u15_check_and_rename.py": [("column-still-used", 17), ("lock-constraint-validates", 16)],
+    "s16_foreign_key_not_valid.py": [],
+}
+
+
+def gallery_project(folder):
+    """A project folder: the gallery's revisions in migrations/versions, its models beside them."""
+    versions = os.path.join(folder, "migrations", "versions")
+    os.makedirs(versions)
+    for name in EXPECTED:
+        shutil.copy(os.path.join(GALLERY, name), versions)
+    shutil.copy(os.path.join(GALLERY, "models.py"), folder)
+    with open(os.path.join(folder, "migrations", "env.py"), "w") as handle:
+        handle.write("")
+    return folder
+
+
+def findings_by_file(report):
+    found = {name: [] for name in EXPECTED}
+    for each in report["findings"]:
+        if each["where"]:
+            path, _, line = each["where"].rpartition(":")
+            found[os.path.basename(path)].append((each["code"], int(line)))
+    return {name: sorted(codes) for name, codes in found.items()}
+
+
+def test_every_gallery_revision_gets_exactly_its_findings(tmp_path, capsys):
+    project = gallery_project(str(tmp_path / "project"))
+    status = main(["doctor", project, "--all", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert findings_by_file(report) == {name: sorted(codes) for name, codes in EXPECTED.items()}
+    assert status == 1  # CONCURRENTLY in a transaction, an ignore without a reason, a mapped column dropped
+    assert [each["code"] for each in report["findings"] if not each["where"]] == ["no-lock-timeout"]
+    for each in report["findings"]:
+        assert each["fix"] and each["message"]
+
+
+def test_each_finding_gives_the_safe_recipe_with_code(tmp_path, capsys):
+    project = gallery_project(str(tmp_path / "project"))
+    main(["doctor", project, "--all"])
+    out = capsys.readouterr().out
+    assert "postgresql_concurrently=True" in out and "autocommit_block()" in out
+    assert "NOT VALID" in out and "VALIDATE CONSTRAINT" in out and "UNIQUE USING INDEX" in out
+    assert "MIGRATE_DDL_LOCK_TIMEOUT" in out
+
+
+def test_a_lock_timeout_in_the_project_settles_the_advice(tmp_path, capsys):
+    project = gallery_project(str(tmp_path / "project"))
+    with open(os.path.join(project, "config.py"), "w") as handle:
+        handle.write("MIGRATE_DDL_LOCK_TIMEOUT = 5\n")
+    main(["doctor", project, "--all", "--format", "json"])
+    assert "no-lock-timeout" not in capsys.readouterr().out
+
+
+# -- --against: a git repository with a base branch and a feature branch ---------------------------------
+
+REVISION = '''"""{doc}"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = {rev!r}
+down_revision = {down!r}
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    {body}
+
+
+def downgrade():
+    pass
+'''
+
+
+def git(folder, *args):
+    done = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True,
+                          env=dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t", GIT_COMMITTER_NAME="t",
+                                   GIT_COMMITTER_EMAIL="t@t"))
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def add_revision(folder, rev, down, doc="a change", body="op.add_column('users', sa.Column('x', sa.Text()))"):
+    path = os.path.join(folder, "migrations", "versions", "%s_.py" % rev)
+    with open(path, "w") as handle:
+        handle.write(REVISION.format(doc=doc, rev=rev, down=down, body=body))
+    return path
+
+
+@pytest.fixture
+def repository(tmp_path):
+    """A project on branch main with revisions r1 <- r2, and a branch `feature` started there."""
+    folder = str(tmp_path / "repo")
+    os.makedirs(os.path.join(folder, "migrations", "versions"))
+    with open(os.path.join(folder, "migrations", "env.py"), "w") as handle:
+        handle.write("")
+    git(folder, "init", "-q", "-b", "main")
+    add_revision(folder, "r1", None, "users")
+    add_revision(folder, "r2", "r1", "names")
+    git(folder, "add", "-A")
+    git(folder, "commit", "-q", "-m", "base")
+    git(folder, "checkout", "-q", "-b", "feature")
+    return folder
+
+
+def on_main_meanwhile(folder, rev="r3", down="r2", body="pass"):
+    """Commit a revision to main (as a teammate's merged branch), then return to feature."""
+    git(folder, "checkout", "-q", "main")
+    add_revision(folder, rev, down, "teammate", body)
+    git(folder, "add", "-A")
+    git(folder, "commit", "-q", "-m", "teammate")
+    git(folder, "checkout", "-q", "feature")
+
+
+def against(folder, capsys, *extra):
+    status = main(["doctor", folder, "--against", "main", "--format", "json", *extra])
+    captured = capsys.readouterr()
+    return status, json.loads(captured.out) if captured.out else None, captured.err
+
+
+def codes(report):
+    return sorted(each["code"] for each in report["findings"])
+
+
+def test_a_branch_that_would_make_two_heads_fails_with_the_merge_command(repository, capsys):
+    add_revision(repository, "f1", "r2", "feature work", "pass")
+    on_main_meanwhile(repository)
+    status, report, _ = against(repository, capsys)
+    assert status == 1 and codes(report) == ["heads-after-merge"]
+    (head,) = report["findings"]
+    assert "2 heads (f1, r3)" in head["message"] and head["fix"] == "merge them on this branch: db merge -m " \
+                                                                    "'merge heads' f1 r3"
+
+
+def test_a_clean_branch_passes_and_its_base_revisions_are_not_reviewed(repository, capsys):
+    on_main_meanwhile(repository, body="op.create_index('ix', 'users', ['name'])")  # main's own risk, not ours
+    git(repository, "merge", "-q", "main")
+    add_revision(repository, "f1", "r3", "feature work", "pass")
+    status, report, _ = against(repository, capsys)
+    assert status == 0 and codes(report) == []
+
+
+def test_the_branchs_own_unsafe_revision_is_reviewed(repository, capsys):
+    add_revision(repository, "f1", "r2", "index", "op.create_index('ix_users_x', 'users', ['x'])")
+    status, report, _ = against(repository, capsys)
+    assert status == 0 and codes(report) == ["lock-index-blocks-writes", "no-lock-timeout"]
+    assert report["findings"][0]["where"].endswith("f1_.py:12")
+
+
+@pytest.mark.parametrize("change, expected", [
+    ("edit", "revision r1, which databases may have run, was edited"),
+    ("delete", "revision r1, which main has, was deleted"),
+    ("reparent", "revision r2 was re-parented (r1 -> base)"),
+])
+def test_a_revision_the_base_has_must_not_be_rewritten(repository, capsys, change, expected):
+    path = os.path.join(repository, "migrations", "versions", "r1_.py" if change != "reparent" else "r2_.py")
+    if change == "delete":
+        os.remove(path)
+    elif change == "edit":
+        with open(path, "a") as handle:
+            handle.write("# fixed a typo\n")
+    else:
+        add_revision(repository, "r2", None, "names")
+    status, report, _ = against(repository, capsys)
+    assert status == 1 and "revision-rewritten" in codes(report)
+    assert any(expected in each["message"] for each in report["findings"])
+
+
+def test_two_branches_giving_one_id_to_two_files_fail(repository, capsys):
+    on_main_meanwhile(repository, rev="r3")
+    path = add_revision(repository, "r3", "r2", "mine too", "pass")
+    os.rename(path, path.replace("r3_.py", "r3_mine.py"))
+    status, report, _ = against(repository, capsys)
+    assert status == 1 and "revision-id-taken" in codes(report)
+
+
+@pytest.mark.parametrize("ref, words", [("nosuch", "--against: git could not find 'nosuch'"),
+                                        ("main~5", "--against: git could not find 'main~5'")])
+def test_a_ref_git_does_not_know_is_one_line(repository, capsys, ref, words):
+    assert main(["doctor", repository, "--against", ref]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: " + words) and err.count("\n") == 1
+
+
+def test_outside_a_git_repository_is_one_line(tmp_path, capsys):
+    project = gallery_project(str(tmp_path / "project"))
+    assert main(["doctor", project, "--against", "main"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: --against: git could not find the git repository") and err.count("\n") == 1
+
+
+def test_db_doctor_reviews_too_and_fix_does_not_go_with_a_review(tmp_path):
+    folder = str(tmp_path)
+    write_project(folder)
+    env = {"DATABASE_URL": "sqlite:///" + os.path.join(folder, "app.db")}
+    assert_ok(manage_in_process(folder, "db", "init", env=env))
+    with open(os.path.join(folder, "migrations", "versions", "r1_.py"), "w") as handle:
+        handle.write(REVISION.format(doc="index", rev="r1", down=None,
+                                     body="op.create_index('ix_users_name', 'users', ['name'])"))
+    reviewed = manage_in_process(folder, "db", "doctor", "--all", "--format", "json", env=env)
+    assert reviewed.returncode == 0, reviewed.stderr
+    assert sorted(each["code"] for each in json.loads(reviewed.stdout)["findings"]) == [
+        "lock-index-blocks-writes", "no-lock-timeout"]
+    refused = manage_in_process(folder, "db", "doctor", "--all", "--fix", env=env)
+    assert refused.returncode == 2
+    assert refused.stderr == "Error: --fix does not go with a review (--against, --all): it changes no revision\n"
+
+
+# -- MIGRATE_DDL_LOCK_TIMEOUT -------------------------------------------------------------------------------
+
+
+def busy_table_project(folder, url):
+    """A project at r1 (users), with r2 adding an index to users; return its env."""
+    write_project(folder)
+    env = {"DATABASE_URL": url}
+    assert_ok(manage_in_process(folder, "db", "init", env=env))
+    assert_ok(manage_in_process(folder, "db", "migrate", "-m", "users", "--rev-id", "r1", env=env))
+    assert_ok(manage_in_process(folder, "db", "upgrade", env=env))
+    with open(os.path.join(folder, "migrations", "versions", "r2_.py"), "w") as handle:
+        handle.write(REVISION.format(doc="index", rev="r2", down="r1",
+                                     body="op.add_column('users', sa.Column('seen', sa.Text()))"))
+    return env
+
+
+@pytest.mark.parametrize("database", ["postgres", "mariadb"])
+def test_a_migration_waiting_on_a_busy_table_gives_up_after_the_timeout(tmp_path, request, database):
+    import sqlalchemy as sa
+
+    url = request.getfixturevalue(database + "_url")
+    folder = str(tmp_path)
+    env = busy_table_project(folder, url)
+    engine = sa.create_engine(url)
+    reader = engine.connect()
+    transaction = reader.begin()
+    reader.execute(sa.text("SELECT * FROM users"))  # a long transaction that read the table holds its lock
+    try:
+        started = time.monotonic()
+        failed = manage_in_process(folder, "db", "upgrade", env=dict(env, MIGRATE_DDL_LOCK_TIMEOUT="1"))
+        elapsed = time.monotonic() - started
+    finally:
+        transaction.rollback()
+        reader.close()
+    assert failed.returncode == 1 and elapsed < 30, (failed.stderr, elapsed)
+    error = [line for line in failed.stderr.splitlines() if line.startswith("Error: ")]
+    assert len(error) == 1 and "waited too long" in error[0] and "MIGRATE_DDL_LOCK_TIMEOUT" in error[0]
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "r1"
+    engine.dispose()
+    assert_ok(manage_in_process(folder, "db", "upgrade", env=dict(env, MIGRATE_DDL_LOCK_TIMEOUT="1")))
+
+
+def test_without_the_setting_the_migration_waits_for_the_table_as_before(tmp_path, postgres_url):
+    import sqlalchemy as sa
+
+    folder = str(tmp_path)
+    env = busy_table_project(folder, postgres_url)
+    engine = sa.create_engine(postgres_url)
+    reader = engine.connect()
+    transaction = reader.begin()
+    reader.execute(sa.text("SELECT * FROM users"))
+    release = threading.Timer(3, lambda: (transaction.rollback(), reader.close()))
+    release.start()
+    started = time.monotonic()
+    try:
+        assert_ok(manage_in_process(folder, "db", "upgrade", env=env))
+    finally:
+        release.join()
+    assert time.monotonic() - started >= 2.5  # it waited for the reader, and then ran
+    engine.dispose()
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "abc", "1e999"])
+def test_a_ddl_lock_timeout_outside_its_domain_is_one_line_and_nothing_runs(tmp_path, value):
+    folder = str(tmp_path)
+    write_project(folder)
+    env = {"DATABASE_URL": "sqlite:///" + os.path.join(folder, "app.db"), "MIGRATE_DDL_LOCK_TIMEOUT": value}
+    assert_ok(manage_in_process(folder, "db", "init", env=env))
+    failed = manage_in_process(folder, "db", "upgrade", env=env)
+    assert failed.returncode == 1 and failed.stderr == (
+        "Error: MIGRATE_DDL_LOCK_TIMEOUT must be a number of seconds, 0 or more (0: no timeout, the default), "
+        "not %r\n" % value)
+
+
+def test_the_standalone_review_needs_no_app_and_runs_as_a_process(tmp_path):
+    project = gallery_project(str(tmp_path / "project"))
+    done = subprocess.run([sys.executable, "-m", "flask_migrate_legacy", "doctor", project, "--all"],
+                          capture_output=True, text=True)
+    assert done.returncode == 1 and "lock-concurrently-in-transaction" in done.stdout
+    assert done.stderr.startswith("Error: doctor found ")
