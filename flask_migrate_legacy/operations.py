@@ -476,7 +476,7 @@ def _quiet_info_logs() -> Iterator[None]:
 
 @operation()
 def doctor(directory: Optional[str] = None, format: str = "text", fix: bool = False, write: bool = False,
-           against: Optional[str] = None, review_all: bool = False) -> None:
+           against: Optional[str] = None, review_all: bool = False, verify: Optional[str] = None) -> None:
     """Report what will break on today's stack, before a deploy does (reads files; changes nothing)."""
     from flask import current_app
 
@@ -487,6 +487,9 @@ def doctor(directory: Optional[str] = None, format: str = "text", fix: bool = Fa
         raise ParameterError("{format} takes 'text' or 'json', not %r" % format, "format")
     if write and not fix:
         raise ParameterError("{write} goes with {fix}", "write", "fix")
+    if verify is not None and against is None and not review_all:
+        raise ParameterError("{verify} goes with a review ({against} or {review_all})", "verify", "against",
+                             "review_all")
     if fix and (against is not None or review_all):
         raise ParameterError("{fix} does not go with a review ({against}, {review_all}): it changes no revision",
                              "fix", "against", "review_all")
@@ -498,7 +501,7 @@ def doctor(directory: Optional[str] = None, format: str = "text", fix: bool = Fa
     root = os.path.dirname(os.path.abspath(directory))  # the project: where its migrations folder is
     if against is not None or review_all:
         _require_repository(directory)
-        _report(out, format, review_migrations(root, directory, against, review_all), "db doctor")
+        _report(out, format, review_migrations(root, directory, against, review_all, verify), "db doctor")
         return
     found = doctor_project(root, [directory] if os.path.isdir(directory) else [], fix, write, out, "db doctor")
     if not os.path.isdir(directory):

@@ -44,6 +44,8 @@ def parser() -> argparse.ArgumentParser:
                         "folder, against this git ref: heads once merged, rewritten revisions, lock safety")
     doctor.add_argument("--all", dest="review_all", action="store_true",
                         help="review the lock safety of every revision, not only the branch's")
+    doctor.add_argument("--verify", metavar="URL", help="with a review: run each flagged revision, rolled back, on "
+                        "a scratch database of this PostgreSQL server; report the locks it took and what it rewrote")
     convert = commands.add_parser("convert", help="rewrite a Flask-Script manage.py as Flask's own command line",
                                   description="Rewrite a Flask-Script manage.py as Flask's own command line (Click "
                                               "commands on app.cli, flask db from Migrate): a diff, or --write.")
@@ -54,7 +56,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def doctor(path: str, fix: bool = False, write: bool = False, format: str = "text", against: Optional[str] = None,
-           review_all: bool = False) -> int:
+           review_all: bool = False, verify: Optional[str] = None) -> int:
     """Run the project doctor on ``path``; print the report; return the exit status."""
     from . import checks
     from .project import doctor_project, review_migrations
@@ -63,6 +65,8 @@ def doctor(path: str, fix: bool = False, write: bool = False, format: str = "tex
         raise UsageError("--write goes with --fix (doctor --fix --write)")
     if fix and (against is not None or review_all):
         raise UsageError("--fix does not go with a review (--against, --all): it changes no revision")
+    if verify is not None and against is None and not review_all:
+        raise UsageError("--verify goes with a review (--against or --all)")
     if not os.path.isdir(path):
         raise UsageError("%s is not a folder: give the project's folder" % path)
     if against is not None or review_all:
@@ -71,7 +75,7 @@ def doctor(path: str, fix: bool = False, write: bool = False, format: str = "tex
         if len(folders) != 1:
             raise UsageError("%s has %s migrations folder: give the project's folder (the one that holds "
                              "migrations/)" % (path, "no" if not folders else "more than one"))
-        findings = review_migrations(os.path.abspath(path), folders[0], against, review_all)
+        findings = review_migrations(os.path.abspath(path), folders[0], against, review_all, verify)
     else:
         findings = doctor_project(os.path.abspath(path), [], fix, write, sys.stdout, "doctor")
     if format == "json":
@@ -131,7 +135,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             status = 0
         else:
             status = doctor(arguments.path, arguments.fix, arguments.write, arguments.format, arguments.against,
-                            arguments.review_all)
+                            arguments.review_all, arguments.verify)
         flush_output()
         return status
     except BrokenPipeError:

@@ -158,7 +158,8 @@ def audit_project(root: str, migrations: Iterable[str] = ()) -> ProjectReport:
     return ProjectReport(findings, edits)
 
 
-def review_migrations(root: str, directory: str, against: Optional[str], review_all: bool) -> List[Finding]:
+def review_migrations(root: str, directory: str, against: Optional[str], review_all: bool,
+                      verify_url: Optional[str] = None) -> List[Finding]:
     """Review the migrations folder ``directory`` before a merge: what the branch changes against git ``against``
     (``branch_review``) and the lock safety of the revisions it adds, or of every revision (``lock_review``)."""
     root = os.path.abspath(root)
@@ -184,6 +185,10 @@ def review_migrations(root: str, directory: str, against: Optional[str], review_
             "MIGRATE_DDL_LOCK_TIMEOUT" not in os.environ:
         findings.append(finding("no-lock-timeout", "", "the reviewed revisions take locks a busy table feels, and "
                                 "nothing sets MIGRATE_DDL_LOCK_TIMEOUT"))
+    if verify_url is not None:
+        from .lock_verify import verify
+
+        findings = verify(findings, root, directory, verify_url)
     return findings
 
 

@@ -157,6 +157,8 @@ SUBCOMMANDS: Tuple[Subcommand, ...] = (
         Value("against", ("--against",), "Review only what this branch changes under the migrations folder, "
               "against this git ref (the base branch): heads once merged, rewritten revisions, lock safety"),
         Flag("review_all", ("--all",), "Review the lock safety of every revision, not only the branch's"),
+        Value("verify", ("--verify",), "With a review: run each flagged revision, rolled back, on a scratch "
+              "database of this PostgreSQL server (a URL) and report the locks it took and the tables it rewrote"),
     )),
 )
 

@@ -324,3 +324,62 @@ def test_the_standalone_review_needs_no_app_and_runs_as_a_process(tmp_path):
                           capture_output=True, text=True)
     assert done.returncode == 1 and "lock-concurrently-in-transaction" in done.stdout
     assert done.stderr.startswith("Error: doctor found ")
+
+
+# -- --verify: the flagged revisions run, rolled back, on a scratch database ------------------------------
+
+
+def verified_project(folder):
+    versions = os.path.join(folder, "migrations", "versions")
+    os.makedirs(versions)
+    with open(os.path.join(folder, "migrations", "env.py"), "w") as handle:
+        handle.write("")
+    steps = [("r0", None, "op.create_table('users', sa.Column('id', sa.Integer, primary_key=True), "
+                          "sa.Column('name', sa.String(64)))\n    op.create_table('posts', sa.Column('id', sa.Integer, "
+                          "primary_key=True), sa.Column('user_id', sa.Integer))"),
+             ("r1", "r0", "op.create_index('ix_users_name', 'users', ['name'])"),
+             ("r2", "r1", "op.alter_column('users', 'name', type_=sa.Text(), existing_type=sa.String(64))"),
+             ("r2b", "r2", "op.alter_column('users', 'name', type_=sa.Integer(), existing_type=sa.Text(), "
+                           "postgresql_using='length(name)')"),
+             ("r3", "r2b", "op.create_foreign_key('fk_posts_user', 'posts', 'users', ['user_id'], ['id'])"),
+             ("r4", "r3", "op.create_index('ix_posts_user', 'posts', ['user_id'], postgresql_concurrently=True)")]
+    for rev, down, body in steps:
+        with open(os.path.join(versions, "%s_.py" % rev), "w") as handle:
+            handle.write(REVISION.format(doc=rev, rev=rev, down=down, body=body))
+    return folder
+
+
+def test_verify_runs_each_flagged_revision_and_reports_its_locks_and_rewrites(tmp_path, capsys, postgres_url):
+    import sqlalchemy as sa
+
+    project = verified_project(str(tmp_path / "project"))
+    status = main(["doctor", project, "--all", "--verify", postgres_url, "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    shown = {os.path.basename(each["where"].rpartition(":")[0]): each["message"] for each in report["findings"]
+             if each["where"]}
+    assert status == 1  # r4: CONCURRENTLY in the transaction
+    assert "[verified on PostgreSQL: took ShareLock on users; rewrote no table]" in shown["r1_.py"]
+    # varchar to text is binary-coercible: PostgreSQL locks but does not rewrite; text to integer rewrites
+    assert "took AccessExclusiveLock on users; rewrote no table]" in shown["r2_.py"]
+    assert "took AccessExclusiveLock on users; rewrote users]" in shown["r2b_.py"]
+    assert "took ShareRowExclusiveLock on posts, ShareRowExclusiveLock on users; rewrote no table]" in shown["r3_.py"]
+    assert "[verified on PostgreSQL: PostgreSQL refused it (CREATE INDEX CONCURRENTLY cannot run inside a " \
+           "transaction block)]" in shown["r4_.py"]
+    engine = sa.create_engine(postgres_url)  # the scratch database is gone, and nothing reached this one
+    with engine.connect() as connection:
+        assert not connection.execute(sa.text("SELECT datname FROM pg_database WHERE datname LIKE "
+                                              "'fml_verify_%'")).fetchall()
+        assert not connection.execute(sa.text("SELECT 1 FROM information_schema.tables WHERE table_name = "
+                                              "'posts' AND table_schema = 'public'")).fetchall()
+    engine.dispose()
+
+
+@pytest.mark.parametrize("url, words", [("sqlite:///x.db", "--verify runs the revisions on PostgreSQL"),
+                                        ("not a url", "--verify takes a PostgreSQL URL")])
+def test_verify_needs_a_postgresql_url(tmp_path, capsys, url, words):
+    project = verified_project(str(tmp_path / "project"))
+    assert main(["doctor", project, "--all", "--verify", url]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: " + words) and err.count("\n") == 1
+    assert main(["doctor", project, "--verify", url]) == 2
+    assert "--verify goes with a review" in capsys.readouterr().err
