@@ -100,6 +100,14 @@ class HeldLock:
             return self._lost
 
     def _probe_once(self) -> bool:
+        # A round trip on the lock's own session, once per revision. psycopg 3's libpq connection
+        # (its public psycopg.pq layer) sends it with half the client CPU of a cursor; any other
+        # answer than a row goes the cursor's way, which words the error.
+        pgconn = getattr(getattr(self._connection.connection, "driver_connection", None), "pgconn", None)
+        if pgconn is not None and self._probe == ("SELECT 1",):
+            result = pgconn.exec_(b"SELECT 1")
+            if result.ntuples == 1 and result.get_value(0, 0) == b"1":
+                return True
         # Through the DBAPI cursor: SQLAlchemy's per-statement work would cost more than the
         # round trip, once per revision.
         cursor = self._connection.connection.cursor()

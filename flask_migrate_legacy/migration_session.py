@@ -134,13 +134,25 @@ def _joined_session(state: Any) -> Iterator[None]:
     previous = registry() if registry.has() else None
     session = _session_class()(scoped.session_factory)
     registry.set(session)
-    state.after_each_revision.append(session.close)
+    reset = _reset_of(session)
+    state.after_each_revision.append(reset)
     try:
         yield
     finally:
-        state.after_each_revision.remove(session.close)
+        state.after_each_revision.remove(reset)
         session.close()
         if previous is not None:
             registry.set(previous)
         else:
             registry.clear()
+
+
+def _reset_of(session: Any) -> Any:
+    """Return the reset after each revision: close the session when the revision used it (a session that
+    holds no object and no transaction is already as closing would leave it; most revisions never touch it)."""
+
+    def reset() -> None:
+        if session.in_transaction() or session.identity_map or session.new or session.deleted:
+            session.close()
+
+    return reset

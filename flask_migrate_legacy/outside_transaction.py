@@ -19,9 +19,20 @@ def statements() -> List[str]:
     return list(_statements)
 
 
-def _record(connection: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
-    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+def _record(cursor: Any, statement: str, parameters: Any, context: Any) -> None:
+    """Note a statement the driver runs on a connection in autocommit mode (a dialect event: SQLAlchemy
+    dispatches those without the per-statement work a connection event would add to every statement)."""
+    connection = getattr(context, "root_connection", None)
+    if connection is not None and connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
         _statements.append(" ".join(statement.split()))
+
+
+def _record_without_parameters(cursor: Any, statement: str, context: Any) -> None:
+    _record(cursor, statement, None, context)
+
+
+_EVENTS = (("do_execute", _record), ("do_execute_no_params", _record_without_parameters),
+           ("do_executemany", _record))
 
 
 @contextlib.contextmanager
@@ -32,10 +43,12 @@ def recording(engines: Iterable[Any]) -> Iterator[None]:
     del _statements[:]
     listening = []
     for engine in engines:
-        event.listen(engine, "before_cursor_execute", _record)
+        for name, listener in _EVENTS:
+            event.listen(engine, name, listener)
         listening.append(engine)
     try:
         yield
     finally:
         for engine in listening:
-            event.remove(engine, "before_cursor_execute", _record)
+            for name, listener in _EVENTS:
+                event.remove(engine, name, listener)

@@ -158,6 +158,7 @@ VALUES = {
     "x_arg": ["a=1", "database=sqlite://"],
     "format": ["text", "json", "xml"],
     "against": ["HEAD", "nosuch"],
+    "verify": ["sqlite:///x.db", "not a url"],
 }
 REVISIONS = ["head", "heads", "base", "-1", "+1", "r1", "r2", "zzzz", "r1:r2", "head:base"]
 
