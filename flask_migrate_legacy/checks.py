@@ -81,9 +81,14 @@ def finding(code: str, where: str, message: str, fix: Optional[str] = None, edit
 # -- the report ---------------------------------------------------------------------------
 
 
-def exit_status(findings: List[Finding]) -> int:
-    """0 when nothing will fail, 1 when something will."""
-    return 1 if any(finding.severity == "fail" for finding in findings) else 0
+#: What fails the doctor: what will fail; a review (--against, --all) fails on what may, too.
+FAILING = ("fail",)
+FAILING_A_REVIEW = ("fail", "may")
+
+
+def exit_status(findings: List[Finding], failing: Tuple[str, ...] = FAILING) -> int:
+    """0 when nothing of a failing severity was found, 1 otherwise."""
+    return 1 if any(finding.severity in failing for finding in findings) else 0
 
 
 def summary(findings: List[Finding]) -> str:
@@ -109,9 +114,22 @@ def render_text(findings: List[Finding], command: str = "db doctor") -> Iterator
     yield "%s: %s" % (command, summary(findings))
 
 
-def render_json(findings: List[Finding]) -> str:
+def render_json(findings: List[Finding], failing: Tuple[str, ...] = FAILING) -> str:
     """Return the findings and the summary as JSON."""
     import json
 
     return json.dumps({"findings": [finding.as_dict() for finding in findings], "summary": summary(findings),
-                       "exit_status": exit_status(findings)}, indent=2)
+                       "exit_status": exit_status(findings, failing)}, indent=2)
+
+
+def print_report(out: Any, format: str, findings: List[Finding], command: str,
+                 failing: Tuple[str, ...] = FAILING) -> None:
+    """Write the report (text or JSON) to ``out``; raise a one-line error when a failing finding is in it."""
+    from .errors import MigrationError
+
+    if format == "json":
+        out.write(render_json(findings, failing) + "\n")
+    else:
+        out.write("\n".join(render_text(findings, command)) + "\n")
+    if exit_status(findings, failing):
+        raise MigrationError("%s found %s" % (command, summary(findings)))

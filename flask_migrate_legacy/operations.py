@@ -480,7 +480,7 @@ def doctor(directory: Optional[str] = None, format: str = "text", fix: bool = Fa
     """Report what will break on today's stack, before a deploy does (reads files; changes nothing)."""
     from flask import current_app
 
-    from . import audit
+    from . import audit, checks
     from .project import doctor_project, merge_findings, review_migrations
 
     if format not in ("text", "json"):
@@ -501,7 +501,8 @@ def doctor(directory: Optional[str] = None, format: str = "text", fix: bool = Fa
     root = os.path.dirname(os.path.abspath(directory))  # the project: where its migrations folder is
     if against is not None or review_all:
         _require_repository(directory)
-        _report(out, format, review_migrations(root, directory, against, review_all, verify), "db doctor")
+        checks.print_report(out, format, review_migrations(root, directory, against, review_all, verify),
+                            "db doctor", checks.FAILING_A_REVIEW)
         return
     found = doctor_project(root, [directory] if os.path.isdir(directory) else [], fix, write, out, "db doctor")
     if not os.path.isdir(directory):
@@ -513,16 +514,4 @@ def doctor(directory: Optional[str] = None, format: str = "text", fix: bool = Fa
                 finding.severity == "fail" and finding.code in audit.BLOCKS_DATABASE_CHECK for finding in findings):
             with _reported(state, None, doctor):
                 findings += audit.audit_database(state.db, _read_only_env(state, directory))
-    _report(out, format, findings, "db doctor")
-
-
-def _report(out: Any, format: str, findings: List[Any], command: str) -> None:
-    """Print the doctor's report; fail (exit status 1) when something will fail."""
-    from . import checks
-
-    if format == "json":
-        out.write(checks.render_json(findings) + "\n")
-    else:
-        out.write("\n".join(checks.render_text(findings, command)) + "\n")
-    if checks.exit_status(findings):
-        raise MigrationError("%s found %s" % (command, checks.summary(findings)))
+    checks.print_report(out, format, findings, "db doctor")

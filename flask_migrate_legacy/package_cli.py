@@ -76,14 +76,10 @@ def doctor(path: str, fix: bool = False, write: bool = False, format: str = "tex
             raise UsageError("%s has %s migrations folder: give the project's folder (the one that holds "
                              "migrations/)" % (path, "no" if not folders else "more than one"))
         findings = review_migrations(os.path.abspath(path), folders[0], against, review_all, verify)
+        checks.print_report(sys.stdout, format, findings, "doctor", checks.FAILING_A_REVIEW)
     else:
         findings = doctor_project(os.path.abspath(path), [], fix, write, sys.stdout, "doctor")
-    if format == "json":
-        sys.stdout.write(checks.render_json(findings) + "\n")
-    else:
-        sys.stdout.write("\n".join(checks.render_text(findings, "doctor")) + "\n")
-    if checks.exit_status(findings):
-        raise UserError("doctor found %s" % checks.summary(findings))
+        checks.print_report(sys.stdout, format, findings, "doctor")
     return 0
 
 

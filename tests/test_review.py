@@ -80,6 +80,16 @@ def test_each_finding_gives_the_safe_recipe_with_code(tmp_path, capsys):
     assert "MIGRATE_DDL_LOCK_TIMEOUT" in out
 
 
+def test_a_review_with_only_advice_passes(tmp_path, capsys):
+    project = gallery_project(str(tmp_path / "project"))
+    versions = os.path.join(project, "migrations", "versions")
+    for name in os.listdir(versions):
+        if name != "u10_raw_sql.py":
+            os.remove(os.path.join(versions, name))
+    assert main(["doctor", project, "--all", "--format", "json"]) == 0
+    assert [each["code"] for each in json.loads(capsys.readouterr().out)["findings"]] == ["raw-sql-unreviewed"]
+
+
 def test_a_lock_timeout_in_the_project_settles_the_advice(tmp_path, capsys):
     project = gallery_project(str(tmp_path / "project"))
     with open(os.path.join(project, "config.py"), "w") as handle:
@@ -180,7 +190,8 @@ def test_a_clean_branch_passes_and_its_base_revisions_are_not_reviewed(repositor
 def test_the_branchs_own_unsafe_revision_is_reviewed(repository, capsys):
     add_revision(repository, "f1", "r2", "index", "op.create_index('ix_users_x', 'users', ['x'])")
     status, report, _ = against(repository, capsys)
-    assert status == 0 and codes(report) == ["lock-index-blocks-writes", "no-lock-timeout"]
+    assert status == 1 and codes(report) == ["lock-index-blocks-writes", "no-lock-timeout"]  # the CI step fails
+    assert report["exit_status"] == 1
     assert report["findings"][0]["where"].endswith("f1_.py:12")
 
 
@@ -235,7 +246,7 @@ def test_db_doctor_reviews_too_and_fix_does_not_go_with_a_review(tmp_path):
         handle.write(REVISION.format(doc="index", rev="r1", down=None,
                                      body="op.create_index('ix_users_name', 'users', ['name'])"))
     reviewed = manage_in_process(folder, "db", "doctor", "--all", "--format", "json", env=env)
-    assert reviewed.returncode == 0, reviewed.stderr
+    assert reviewed.returncode == 1 and reviewed.stderr.startswith("Error: db doctor found 0 will fail, 1 may fail")
     assert sorted(each["code"] for each in json.loads(reviewed.stdout)["findings"]) == [
         "lock-index-blocks-writes", "no-lock-timeout"]
     refused = manage_in_process(folder, "db", "doctor", "--all", "--fix", env=env)
