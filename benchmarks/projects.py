@@ -13,6 +13,7 @@ from peers import ROOT, WORK, check, venv_python
 TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 CLASSIC_MANAGE = os.path.join(ROOT, "tests", "projects", "manage.py")
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+MARIADB = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
 
 
 def template(name):
@@ -78,7 +79,7 @@ class Project:
         self.root = os.path.join(WORK, "projects", name)
         self.models = models
         self.revisions = revisions
-        self.database = database  # "sqlite" or "postgresql"
+        self.database = database  # "sqlite", "postgresql" or "mariadb"
         self.head = revision_id(revisions - 1)
 
     def folder(self, peer):
@@ -87,6 +88,8 @@ class Project:
     def url(self, peer):
         if self.database == "sqlite":
             return "sqlite:///" + os.path.join(self.folder(peer), "app.sqlite")
+        if self.database == "mariadb":
+            return "mysql+pymysql://root@127.0.0.1:3306/bench_%s_%s" % (self.name.replace("-", "_"), peer)
         return "postgresql+psycopg://postgres@127.0.0.1:5432/bench_%s_%s" % (self.name, peer)
 
     def env(self, peer):
@@ -108,6 +111,9 @@ class Project:
                     handle.write(text)
             if self.database == "postgresql":
                 _recreate_pg_database(self.url(peer).rsplit("/", 1)[1])
+            elif self.database == "mariadb":
+                _mariadb("DROP DATABASE IF EXISTS `%s`" % self.url(peer).rsplit("/", 1)[1])
+                _mariadb("CREATE DATABASE `%s`" % self.url(peer).rsplit("/", 1)[1])
         # Each tool writes its own migrations folder (its env.py); the versions are shared.
         check([venv_python("ours"), "manage.py", "db", "init"], self.folder("ours"), self.env("ours"))
         check([venv_python("fm41"), "-m", "flask", "db", "init"], self.folder("fm41"), self.env("fm41"))
@@ -145,9 +151,11 @@ class Project:
         raise ValueError(peer)
 
     def drop(self):
-        if self.database == "postgresql":
-            for peer in ("ours", "fm41", "alembic"):
+        for peer in ("ours", "fm41", "alembic"):
+            if self.database == "postgresql":
                 _drop_pg_database(self.url(peer).rsplit("/", 1)[1])
+            elif self.database == "mariadb":
+                _mariadb("DROP DATABASE IF EXISTS `%s`" % self.url(peer).rsplit("/", 1)[1])
 
 
 def _pg(sql):
@@ -168,3 +176,13 @@ def _drop_pg_database(name):
 
 def postgres_available():
     return _pg("SELECT 1").returncode == 0
+
+
+def _mariadb(sql):
+    code = ("import pymysql, sys\nc = pymysql.connect(autocommit=True, **%r)\nc.cursor().execute(sys.argv[1])\n"
+            "c.close()" % MARIADB)
+    return subprocess.run([venv_python("bare"), "-c", code, sql], capture_output=True, text=True)
+
+
+def mariadb_available():
+    return _mariadb("SELECT 1").returncode == 0

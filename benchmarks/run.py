@@ -34,7 +34,7 @@ import time
 
 import measure
 from peers import ensure_venvs, versions
-from projects import postgres_available
+from projects import mariadb_available, postgres_available
 from report import write_results
 from scenarios import FULL, QUICK, SCENARIOS
 
@@ -61,6 +61,9 @@ def main():
     if "upgrade-postgresql" in chosen and not postgres_available():
         print("upgrade-postgresql: skipped, PostgreSQL is not reachable at 127.0.0.1:5432")
         chosen.remove("upgrade-postgresql")
+    if "upgrade-mariadb" in chosen and not mariadb_available():
+        print("upgrade-mariadb: skipped, MariaDB is not reachable at 127.0.0.1:3306")
+        chosen.remove("upgrade-mariadb")
     for name in chosen:
         SCENARIOS[name](size, size["repetitions"])
     met, targeted = write_results(versions(), size)

@@ -195,6 +195,7 @@ SCENARIOS = {
     "growth": scenario_growth,
     "upgrade-sqlite": lambda size, reps: scenario_upgrade(size, max(3, reps // 2), "sqlite"),
     "upgrade-postgresql": lambda size, reps: scenario_upgrade(size, max(3, reps // 2), "postgresql"),
+    "upgrade-mariadb": lambda size, reps: scenario_upgrade(size, max(3, reps // 2), "mariadb"),
     "autogenerate": lambda size, reps: scenario_autogenerate(size, max(3, reps // 2)),
     "doctor": lambda size, reps: scenario_doctor(size, max(3, reps // 2)),
     "project-doctor": lambda size, reps: scenario_project_doctor(size, max(3, reps // 2)),
