@@ -13,7 +13,7 @@ import tokenize
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from .checks import Edit, Finding, declare, finding
-from .pysource import ADD_IMPORT, Positions, SourceFile, apply_edits, line_starts
+from .pysource import ADD_IMPORT, Positions, SourceFile, apply_edits, dotted_name, line_starts
 from .removals import (
     ATTRIBUTES_BY_NAME,
     CONFIG_KEYS_BY_NAME,
@@ -92,17 +92,6 @@ def select_takes_columns() -> bool:
     import sqlalchemy
 
     return tuple(int(part) for part in sqlalchemy.__version__.split(".")[:2]) >= (1, 4)
-
-
-def dotted_name(node: ast.AST) -> str:
-    """Return ``a.b.c`` for a chain of names and attributes (calls shown as ``f()``)."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return dotted_name(node.value) + "." + node.attr
-    if isinstance(node, ast.Call):
-        return dotted_name(node.func) + "()"
-    return "?"
 
 
 def is_string_sql(node: ast.AST) -> bool:

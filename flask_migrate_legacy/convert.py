@@ -25,7 +25,7 @@ import re
 from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from .errors import UserError
-from .pysource import ADD_IMPORT, Edit, Positions, newline_of
+from .pysource import ADD_IMPORT, Edit, Positions, dotted_name, newline_of
 
 #: Where the names of Flask-Script are imported from.
 FLASK_SCRIPT_MODULES = ("flask_script", "flask_script.commands", "flask_script.cli", "flask.ext.script")
@@ -156,16 +156,6 @@ def _literal(node: Optional[ast.AST]) -> object:
 _NOT_LITERAL = object()
 
 
-def _dotted(node: ast.AST) -> str:
-    """Return ``a.b.c`` for a name or attribute chain ("" for anything else)."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return base + "." + node.attr if base else ""
-    return ""
-
-
 class _Converter:
     def __init__(self, source: str, filename: str) -> None:
         self.source = source
@@ -266,7 +256,7 @@ class _Converter:
         manager_class = [name for name, original in self.script_names.items() if original == "Manager"]
         found: List[Tuple[ast.Assign, ast.Call]] = []
         for node in ast.walk(self.tree):
-            if isinstance(node, ast.Call) and _dotted(node.func) in manager_class:
+            if isinstance(node, ast.Call) and dotted_name(node.func) in manager_class:
                 statement = next((s for s in self.tree.body if isinstance(s, ast.Assign) and s.value is node), None)
                 if statement is None or len(statement.targets) != 1 or not isinstance(statement.targets[0], ast.Name):
                     raise NotConvertible("%s:%d: builds a Manager where it runs (in a function, a condition or an "
@@ -315,7 +305,7 @@ class _Converter:
         name = None
         for node in self.tree.body:
             added = self._add_command_call(node)
-            if added is not None and added[1] is not None and _dotted(added[1]) == variable:
+            if added is not None and added[1] is not None and dotted_name(added[1]) == variable:
                 name = added[0]
         if name is None:
             self._todo(statement, "the Manager %s is never added to the main manager" % variable)
@@ -334,12 +324,12 @@ class _Converter:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
                 node, (ast.AugAssign, ast.AnnAssign)) else []
             for target in targets:
-                if isinstance(target, ast.Attribute) and _dotted(target).split(".")[0] in self.script_names:
+                if isinstance(target, ast.Attribute) and dotted_name(target).split(".")[0] in self.script_names:
                     raise NotConvertible("%s:%d: changes Flask-Script itself (%s = ...): convert it by hand; "
                                          "nothing was converted" % (self.filename, getattr(node, "lineno", 0),
-                                                                    _dotted(target)))
-            if isinstance(node, ast.Call) and _dotted(node.func) in ("setattr",) and node.args and \
-                    _dotted(node.args[0]) in patched - {self.manager}:
+                                                                    dotted_name(target)))
+            if isinstance(node, ast.Call) and dotted_name(node.func) in ("setattr",) and node.args and \
+                    dotted_name(node.args[0]) in patched - {self.manager}:
                 raise NotConvertible("%s:%d: changes Flask-Script itself (setattr): convert it by hand; nothing "
                                      "was converted" % (self.filename, node.lineno))
 
@@ -353,9 +343,9 @@ class _Converter:
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
             self._call_statement(node, node.value)
         elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Attribute) \
-                and _dotted(node.targets[0].value) == self.manager:
+                and dotted_name(node.targets[0].value) == self.manager:
             self._manager_setting(node, node.targets[0].attr)
-        elif isinstance(node, ast.If) and top and _dotted(getattr(node.test, "left", node.test)) == "__name__":
+        elif isinstance(node, ast.If) and top and dotted_name(getattr(node.test, "left", node.test)) == "__name__":
             for inner in node.body:
                 self._statement(inner, top=False)
 
@@ -367,7 +357,7 @@ class _Converter:
             self.handled.add(id(node))
 
     def _call_statement(self, node: ast.Expr, call: ast.Call) -> None:
-        function = _dotted(call.func)
+        function = dotted_name(call.func)
         owner, _, method = function.rpartition(".")
         if owner == self.manager and method == "run":
             self._run_call(node, call)
@@ -424,7 +414,7 @@ class _Converter:
         if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
             return None
         call = node.value
-        if not _dotted(call.func).endswith(".add_command"):
+        if not dotted_name(call.func).endswith(".add_command"):
             return None
         if len(call.args) == 2:
             name = _literal(call.args[0])
@@ -445,17 +435,17 @@ class _Converter:
         if isinstance(namespace, str):
             group = self._namespace_group(namespace, node)
         constructor = command.func if isinstance(command, ast.Call) else command
-        kind = self.script_names.get(_dotted(constructor), "")
+        kind = self.script_names.get(dotted_name(constructor), "")
         self.handled.add(id(node))
-        if _dotted(command) in self.migrate_command_names:
+        if dotted_name(command) in self.migrate_command_names:
             self._delete_statement(node)
             if name != "db":
                 self._todo(node, "MigrateCommand was added as %r: give Migrate(app, db, command=%r)" % (name, name))
             self.notes.append("`db` comes from Migrate(app, db) as `flask db`; nothing to register")
             self.commands.append(_Command("%s ..." % name, None))
-        elif _dotted(command) in self.sub_managers:
+        elif dotted_name(command) in self.sub_managers:
             self._delete_statement(node)
-            self.registrations.append("cli.add_command(%s)" % _dotted(command))
+            self.registrations.append("cli.add_command(%s)" % dotted_name(command))
         elif kind == "Server":
             self._delete_statement(node)
             self._server_note(command, name or "runserver")
@@ -530,7 +520,7 @@ class _Converter:
         found = []
         for decorator in node.decorator_list:
             target = decorator.func if isinstance(decorator, ast.Call) else decorator
-            owner, _, method = _dotted(target).rpartition(".")
+            owner, _, method = dotted_name(target).rpartition(".")
             if (owner == self.manager or owner in self.sub_managers) and method in ("command", "option", "shell"):
                 found.append((decorator, owner, method))
         return found
@@ -687,11 +677,11 @@ class _Converter:
         return self._text(node)
 
     def _class(self, node: ast.ClassDef) -> None:
-        bases = [_dotted(base) for base in node.bases]
+        bases = [dotted_name(base) for base in node.bases]
         if not any(self.script_names.get(base) == "Command" for base in bases):
             return
         for base in node.bases:
-            if self.script_names.get(_dotted(base)) == "Command":
+            if self.script_names.get(dotted_name(base)) == "Command":
                 self._replace_node(base, "object")
         for statement in node.body:
             if isinstance(statement, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "option_list"
@@ -703,7 +693,7 @@ class _Converter:
                            "by hand" % (node.name, statement.name))
 
     def _class_command(self, node: ast.stmt, command: ast.expr, name: Optional[str], group: Optional[str]) -> None:
-        class_name = _dotted(command.func if isinstance(command, ast.Call) else command)
+        class_name = dotted_name(command.func if isinstance(command, ast.Call) else command)
         definition = self.classes[class_name]
         if name is None:
             name = re.sub("command$", "", class_name.lower())
@@ -741,7 +731,7 @@ class _Converter:
         if not isinstance(element, ast.Call):
             self._todo(element, "%s in option_list is not translated" % self._text(element))
             return []
-        constructor = self.script_names.get(_dotted(element.func))
+        constructor = self.script_names.get(dotted_name(element.func))
         if constructor == "Option":
             return [self._option(element)]
         if constructor == "Group":
@@ -750,7 +740,7 @@ class _Converter:
                 self._todo(element, "a mutually exclusive or required Group: Click has no such group; check the "
                            "options yourself in the command")
             return [self._option(option) for option in element.args
-                    if isinstance(option, ast.Call) and self.script_names.get(_dotted(option.func)) == "Option"]
+                    if isinstance(option, ast.Call) and self.script_names.get(dotted_name(option.func)) == "Option"]
         self._todo(element, "%s in option_list is not translated" % self._text(element))
         return []
 
@@ -794,7 +784,7 @@ class _Converter:
     def _rename_call(self, node: ast.Call, name: str, args: List[ast.expr], keywords: List[ast.keyword],
                      allowed: Set[str], extra: str = "") -> None:
         if len(node.args) > 2 or any(k.arg not in allowed for k in keywords):
-            self._todo(node, "this %s(...) is not translated" % _dotted(node.func))
+            self._todo(node, "this %s(...) is not translated" % dotted_name(node.func))
             return
         parts = [self._text(args[0])] if args else []
         if len(args) > 1:
@@ -871,7 +861,7 @@ class _Converter:
         if registrations:
             end = len(self.source)
             main = next((n for n in self.tree.body if isinstance(n, ast.If) and
-                         _dotted(getattr(n.test, "left", n.test)) == "__name__"), None)
+                         dotted_name(getattr(n.test, "left", n.test)) == "__name__"), None)
             at = self.positions.span(main)[0] if main is not None else end
             text = self.newline.join(registrations) + self.newline
             self.edits.append((at, at, (self.newline * 2 if at == end else "") + text + self.newline * 2))
@@ -912,7 +902,7 @@ class _Converter:
         lines += ["    " + re.sub(r"^cli\.add_command\(", "app.cli.add_command(", line) for line in registrations]
         lines.append("    return app")
         main = next((n for n in self.tree.body if isinstance(n, ast.If) and
-                     _dotted(getattr(n.test, "left", n.test)) == "__name__"), None)
+                     dotted_name(getattr(n.test, "left", n.test)) == "__name__"), None)
         at = self.positions.span(main)[0] if main is not None else len(self.source)
         text = self.newline.join(lines) + self.newline
         self.edits.append((at, at, (self.newline * 2 if main is None else "") + text + self.newline * 2))

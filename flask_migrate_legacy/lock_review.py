@@ -18,6 +18,7 @@ import re
 from typing import Dict, Iterable, List, NamedTuple, Optional, Set, Tuple
 
 from .checks import Finding, declare, finding
+from .pysource import dotted_name
 
 declare("lock-not-null-column", "may", "review",
         "a NOT NULL column without a server default added to an existing table",
@@ -107,7 +108,7 @@ def _operations(body: List[ast.stmt], outside: bool, batch_table: Optional[str],
             inner_outside, inner_table, inner_name = outside, batch_table, batch_name
             for item in statement.items:
                 called = item.context_expr
-                name = _dotted(called.func) if isinstance(called, ast.Call) else ""
+                name = dotted_name(called.func) if isinstance(called, ast.Call) else ""
                 if name.endswith("autocommit_block"):
                     inner_outside = True
                 elif name == "op.batch_alter_table" and isinstance(called, ast.Call):
@@ -117,7 +118,7 @@ def _operations(body: List[ast.stmt], outside: bool, batch_table: Optional[str],
             continue
         for node in ast.walk(statement):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                owner = _dotted(node.func.value)
+                owner = dotted_name(node.func.value)
                 if owner == "op":
                     table = _string(node.args[0] if node.args else _keyword(node, "table_name"))
                     if node.func.attr == "create_index":
@@ -208,24 +209,13 @@ def mapped_columns(trees: Iterable[ast.Module]) -> Dict[str, Set[str]]:
                 target = statement.targets[0].id
                 if target == "__tablename__":
                     table = _string(statement.value)
-                elif isinstance(statement.value, ast.Call) and _dotted(statement.value.func).split(".")[-1] in (
+                elif isinstance(statement.value, ast.Call) and dotted_name(statement.value.func).split(".")[-1] in (
                         "Column", "mapped_column"):
                     explicit = statement.value.args[0] if statement.value.args else None
                     columns.add(_string(explicit) or target)
             if table:
                 tables.setdefault(table, set()).update(columns)
     return tables
-
-
-def _dotted(node: ast.AST) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return base + "." + node.attr if base else ""
-    if isinstance(node, ast.Call):
-        return _dotted(node.func) + "()"
-    return ""
 
 
 def _keyword(call: ast.Call, name: str) -> Optional[ast.expr]:

@@ -175,3 +175,14 @@ def write_atomically(path: str, text: str, encoding: str) -> None:
         if os.path.exists(temporary):
             os.remove(temporary)
         raise
+
+
+def dotted_name(node: ast.AST) -> str:
+    """Return ``a.b.c`` for a chain of names and attributes (calls shown as ``f()``)."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return dotted_name(node.value) + "." + node.attr
+    if isinstance(node, ast.Call):
+        return dotted_name(node.func) + "()"
+    return "?"
