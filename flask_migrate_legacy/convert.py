@@ -401,7 +401,7 @@ class _Converter:
         self.handled.add(id(node))
         if call.args or call.keywords:
             self._todo(node, "%s.run(%s) had arguments (a default command, extra commands): flask has no such "
-                       "settings" % (self.manager, ", ".join(self._text(a) for a in call.args + call.keywords)))
+                       "settings" % (self.manager, ", ".join(self._text(a) for a in [*call.args, *call.keywords])))
         create = "lambda: %s" % self.app if self.kind == "app" else "create_app"
         self.edits.append((ADD_IMPORT, ADD_IMPORT, "from flask.cli import FlaskGroup"))
         self._replace(node, "FlaskGroup(create_app=%s)()  # python %s COMMAND keeps working"
@@ -920,6 +920,9 @@ class _Converter:
     # -- edits ----------------------------------------------------------------------------
 
     def _text(self, node: ast.AST) -> str:
+        if isinstance(node, ast.keyword):  # (Python 3.8 gives a keyword no position of its own)
+            value = self._text(node.value)
+            return "%s=%s" % (node.arg, value) if node.arg else "**" + value
         return ast.get_source_segment(self.source, node) or ""
 
     def _line_span(self, node: ast.AST) -> Tuple[int, int]:
