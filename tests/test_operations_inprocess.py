@@ -164,6 +164,7 @@ def test_an_apps_subclass_that_overrides_get_config_still_builds_the_config(tmp_
 
     app = Flask("subclass")
     app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(tmp_path / "app.db")
+    app.config["SQLALCHEMY_TRACK_MODIFICATIONS"] = False
     db = SQLAlchemy(app)
     TaggedMigrate(app, db)
     with app.app_context():
