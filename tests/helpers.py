@@ -165,3 +165,15 @@ def revision_in(url: str) -> Optional[str]:
             return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
     finally:
         engine.dispose()
+
+
+def upgraded_to_r1(folder: str, url: str) -> Dict[str, str]:
+    """Write the project, migrate its users model as revision r1 and upgrade ``url`` to it; return its env."""
+    from inprocess import manage_in_process
+
+    write_project(folder)
+    env = {"DATABASE_URL": url}
+    assert_ok(manage_in_process(folder, "db", "init", env=env))
+    assert_ok(manage_in_process(folder, "db", "migrate", "-m", "users", "--rev-id", "r1", env=env))
+    assert_ok(manage_in_process(folder, "db", "upgrade", env=env))
+    return env

@@ -9,7 +9,7 @@ import os
 import sys
 
 import pytest
-from helpers import assert_ok, write_project
+from helpers import assert_ok, upgraded_to_r1, write_project
 from inprocess import manage_in_process
 
 
@@ -33,16 +33,6 @@ def sqlite_file(path):
             yield connection
     finally:
         connection.close()
-
-
-def upgraded_to_r1(folder, url):
-    """Write the project, migrate its users model as revision r1 and upgrade ``url`` to it; return its env."""
-    write_project(folder)
-    env = {"DATABASE_URL": url}
-    assert_ok(manage_in_process(folder, "db", "init", env=env))
-    assert_ok(manage_in_process(folder, "db", "migrate", "-m", "users", "--rev-id", "r1", env=env))
-    assert_ok(manage_in_process(folder, "db", "upgrade", env=env))
-    return env
 
 
 def versions(folder):

@@ -10,7 +10,7 @@ import threading
 import time
 
 import pytest
-from helpers import assert_ok, write_project
+from helpers import assert_ok, upgraded_to_r1, write_project
 from inprocess import manage_in_process
 
 from flask_migrate_legacy.package_cli import main
@@ -258,12 +258,8 @@ def test_db_doctor_reviews_too_and_fix_does_not_go_with_a_review(tmp_path):
 
 
 def busy_table_project(folder, url):
-    """A project at r1 (users), with r2 adding an index to users; return its env."""
-    write_project(folder)
-    env = {"DATABASE_URL": url}
-    assert_ok(manage_in_process(folder, "db", "init", env=env))
-    assert_ok(manage_in_process(folder, "db", "migrate", "-m", "users", "--rev-id", "r1", env=env))
-    assert_ok(manage_in_process(folder, "db", "upgrade", env=env))
+    """A project at r1 (users), with r2 adding a column to users; return its env."""
+    env = upgraded_to_r1(folder, url)
     with open(os.path.join(folder, "migrations", "versions", "r2_.py"), "w") as handle:
         handle.write(REVISION.format(doc="index", rev="r2", down="r1",
                                      body="op.add_column('users', sa.Column('seen', sa.Text()))"))
