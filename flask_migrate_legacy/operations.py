@@ -99,7 +99,7 @@ def _run(state: "MigrateState", operation: Callable[..., Any], function: Callabl
     needs = needs_of(operation)
     env_script = os.path.join(config.get_main_option("script_location") or "", "env.py")
     runs_ddl = needs.writes_database and not kwargs.get("sql", False)
-    with sigterm_as_interrupt(), _reported(state, config, operation):
+    with sigterm_as_interrupt(), _reported(state, config, operation), _earlier_objects_frozen():
         with _no_partial_files(config, needs.writes_revision_files), \
                 migration_lock(state, needs.writes_database, sql=kwargs.get("sql", False)), \
                 _ddl_lock_timeout(runs_ddl), \
@@ -108,6 +108,30 @@ def _run(state: "MigrateState", operation: Callable[..., Any], function: Callabl
                 state.env_script_in_use(env_script), _env_sees_engine_urls(state), \
                 _session_on_migration_connection(state, needs.writes_database and not kwargs.get("sql", False)):
             function(config, *args, **kwargs)
+
+
+@contextlib.contextmanager
+def _earlier_objects_frozen() -> Iterator[None]:
+    """Keep the objects that exist before the run (the app, its imports) out of the cyclic collector's
+    passes while it runs, and hand them back after it.
+
+    Loading 1,000 revision files and running them allocates enough to trigger
+    full collections, each of which walked every object of the app: 0.16 s
+    of an upgrade's 2.5 s. ``gc.unfreeze`` puts them back in the oldest
+    generation, so a process that goes on (tests, an app calling
+    ``upgrade()``) collects them as before. A process that froze objects of
+    its own is left alone: unfreezing would hand back its objects too.
+    """
+    import gc
+
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _ddl_lock_timeout(runs_ddl: bool) -> ContextManager[None]:

@@ -172,3 +172,46 @@ def test_an_apps_subclass_that_overrides_get_config_still_builds_the_config(tmp_
         current()
         db.engine.dispose()
     assert calls == ["migrations"]
+
+
+def _revision_recording_freeze_count(folder, rev_id="r1"):
+    """A revision whose upgrade writes gc.get_freeze_count() (as the run sees it) next to the project."""
+    path = folder / "migrations" / "versions" / ("%s_freeze.py" % rev_id)
+    path.write_text(
+        '"""freeze"""\nimport gc\nrevision = %r\ndown_revision = None\nbranch_labels = None\ndepends_on = None\n\n\n'
+        "def upgrade():\n    with open(%r, 'w') as handle:\n        handle.write(str(gc.get_freeze_count()))\n\n\n"
+        "def downgrade():\n    raise RuntimeError('downgrade refused')\n" % (rev_id, str(folder / "seen")))
+
+
+def test_a_run_leaves_earlier_objects_out_of_collections_and_hands_them_back(project):
+    import gc
+
+    from flask_migrate_legacy import downgrade, upgrade
+
+    init()
+    _revision_recording_freeze_count(project)
+    before = gc.get_freeze_count()
+    assert before == 0
+    upgrade()
+    assert int((project / "seen").read_text()) > 1000  # the app and its imports were frozen while it ran
+    assert gc.get_freeze_count() == 0  # and handed back to the collector after it
+    with pytest.raises(MigrationError):
+        downgrade()  # a failed run hands them back too
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_process_that_froze_objects_of_its_own_keeps_them_frozen(project):
+    import gc
+
+    from flask_migrate_legacy import upgrade
+
+    init()
+    _revision_recording_freeze_count(project)
+    gc.freeze()
+    try:
+        assert gc.get_freeze_count() > 0
+        upgrade()
+        assert int((project / "seen").read_text()) > 0
+        assert gc.get_freeze_count() > 0  # its own freeze was not undone (unfreeze() would leave 0)
+    finally:
+        gc.unfreeze()
