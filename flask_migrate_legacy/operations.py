@@ -468,10 +468,11 @@ def _read_only_env(state: "MigrateState", directory: str) -> Callable[[Callable[
 
     def run(fn: Callable[..., Any]) -> Set[str]:
         from alembic.runtime.environment import EnvironmentContext
-        from alembic.script import ScriptDirectory
+
+        from .revision_graph import script_directory
 
         config = _config(state, directory)
-        script = ScriptDirectory.from_config(config)
+        script = script_directory(config)  # it changes nothing: the cached graph serves it
         env_script = os.path.join(config.get_main_option("script_location") or "", "env.py")
         with sigterm_as_interrupt(), _reported(state, config, doctor), state.env_script_in_use(env_script), \
                 _env_sees_engine_urls(state), _quiet_info_logs(), \
