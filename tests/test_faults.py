@@ -419,6 +419,42 @@ def test_a_revision_on_a_full_disk_leaves_no_file_and_the_next_one_works(small_d
         project.close()
 
 
+def test_the_revision_cache_on_a_full_disk_costs_only_the_imports_and_stays_whole(small_disk, tmp_path, monkeypatch,
+                                                                                  capsys):
+    import json
+
+    from flask_migrate_legacy import heads
+    from flask_migrate_legacy.revision_graph import CACHE_NAME
+
+    project = InProcess(small_disk, "sqlite:///" + str(tmp_path / "app.sqlite"), monkeypatch)
+    try:
+        cache_folder = small_disk / "migrations" / "__pycache__"
+        cache = cache_folder / CACHE_NAME
+        with project.app.app_context():
+            revision(message="one", rev_id="r1")
+            heads()
+        assert sorted(json.loads(cache.read_text())["files"]) == [
+            os.path.realpath(os.path.join(project.folder, "migrations", "versions", "r1_one.py"))]
+        kept = cache.read_bytes()
+        with project.app.app_context():
+            revision(message="two", rev_id="r2")  # a file the cache does not know: a read wants to rewrite it
+        filler = fill(small_disk)
+        try:
+            capsys.readouterr()
+            with project.app.app_context():
+                heads()  # the cache cannot be written: the answer is the same, and no error
+            assert capsys.readouterr().out == "r2 (head)\n"
+            assert cache.read_bytes() == kept  # replaced atomically or not at all: never half written
+            assert sorted(os.listdir(str(cache_folder))) == [CACHE_NAME]  # no temporary file left
+        finally:
+            filler.unlink()
+        with project.app.app_context():
+            heads()
+        assert len(json.loads(cache.read_text())["files"]) == 2  # with room again, it is written
+    finally:
+        project.close()
+
+
 def test_init_on_a_full_disk_names_the_file_it_could_not_write_and_leaves_no_folder(small_disk, tmp_path):
     from helpers import write_project
 
