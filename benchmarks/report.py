@@ -45,4 +45,4 @@ def write_results(versions, size):
     with open(os.path.join(WORK, "results.json"), "w") as handle:
         json.dump({"versions": versions, "size": size, "results": RESULTS, "targets": TARGETS}, handle, indent=1)
     targeted = [t for t in TARGETS if t["target"] is not None]
-    return len([t for t in targeted if t["judged"] <= t["target"]]), len(targeted)
+    return len([t for t in targeted if t.get("judged", t["ratio"]) <= t["target"]]), len(targeted)
