@@ -27,12 +27,13 @@ def report(scenario, runs, comparisons):
         ratio = median(runs[ours]) / median(runs[peer])
         cpu_ratio = cpu_median(runs[ours]) / cpu_median(runs[peer])
         cpu_min_ratio = min(runs[ours].cpu_seconds) / min(runs[peer].cpu_seconds)
-        judged = cpu_ratio if judged_on == ["cpu"] else ratio
+        on_cpu = judged_on == ["cpu"]
+        judged = cpu_ratio if on_cpu else ratio
         min_ratio = min(runs[ours].seconds) / min(runs[peer].seconds)
         counted = runs[ours].instructions and runs[peer].instructions
         instructions = "; instructions %.3fx" % (runs[ours].instructions / runs[peer].instructions) if counted else ""
         verdict = "" if target is None else ("  target <= %.2fx%s: %s" % (
-            target, " in CPU" if judged is cpu_ratio else "", "met" if judged <= target else "MISSED"))
+            target, " in CPU" if on_cpu else "", "met" if judged <= target else "MISSED"))
         print("%-34s   %s / %s = %.3fx (min %.3fx; cpu %.3fx, min %.3fx%s)%s" % (
             "", ours, peer, ratio, min_ratio, cpu_ratio, cpu_min_ratio, instructions, verdict), flush=True)
         TARGETS.append({"scenario": scenario, "ours": ours, "peer": peer, "ratio": ratio, "min_ratio": min_ratio,
