@@ -369,10 +369,10 @@ def merge(directory: Optional[str] = None, revisions: Union[str, Sequence[str]] 
 def upgrade(directory: Optional[str] = None, revision: str = "head", sql: bool = False, tag: Optional[str] = None,
             x_arg: XArg = None) -> None:
     """Upgrade the database to a later revision."""
-    from alembic import command
+    from . import migrating_commands
 
     state = current_state()
-    _run(state, upgrade, command.upgrade, _config(state, directory, x_arg), revision, sql=sql, tag=tag)
+    _run(state, upgrade, migrating_commands.upgrade, _config(state, directory, x_arg), revision, sql=sql, tag=tag)
 
 
 @operation(writes_database=True)
@@ -381,10 +381,11 @@ def downgrade(directory: Optional[str] = None, revision: str = "-1", sql: bool =
     """Revert the database to an earlier revision."""
     if sql and revision == "-1":
         revision = "head:-1"  # offline mode has no current revision to step back from
-    from alembic import command
+    from . import migrating_commands
 
     state = current_state()
-    _run(state, downgrade, command.downgrade, _config(state, directory, x_arg), revision, sql=sql, tag=tag)
+    _run(state, downgrade, migrating_commands.downgrade, _config(state, directory, x_arg), revision, sql=sql,
+         tag=tag)
 
 
 @operation()

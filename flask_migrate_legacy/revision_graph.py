@@ -11,7 +11,9 @@ new key. Any other file is imported every time, as Alembic does. The cache is
 ``__pycache__/flask-migrate-legacy-revisions.json`` of the migrations folder
 (never a version folder, and not a ``.py``: Alembic never loads it), replaced
 atomically; one that cannot be read or written only costs the imports.
-Commands that run migrations keep Alembic's own ScriptDirectory.
+Commands that run migrations import every file as Alembic does
+(``run_code=True``); only the folders are listed the same cheap way, without
+resolving each file's path.
 """
 
 import ast
@@ -34,16 +36,40 @@ _SOURCE_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
 #: How Alembic names a revision file's module (alembic/util/pyfiles.py).
 _MODULE_NAME = re.compile(r"\W")
 
-def script_directory(config: Any) -> Any:
-    """Return Alembic's ScriptDirectory of ``config``, its revision map read from the cache where it can."""
+def script_directory(config: Any, run_code: bool = False) -> Any:
+    """Return Alembic's ScriptDirectory of ``config``, its revision map read from the cache where it can
+    (with ``run_code``, for a run of migrations: every file imported, only listed the cheap way)."""
     from alembic.script import Script, ScriptDirectory
     from alembic.script.revision import RevisionMap
+    from alembic.util import pyfiles
 
     script = ScriptDirectory.from_config(config)
-    listing = _listing(script) if hasattr(Script, "_from_path") else None  # its private API, Alembic 1.12 to 1.20
+    # Alembic's private API, 1.12 to 1.20: where it is missing, Alembic's own reading
+    listing = _listing(script) if hasattr(Script, "_from_path") and hasattr(pyfiles, "load_module_py") else None
     if listing is not None:  # else a layout this reader does not reproduce exactly: Alembic's own reading
-        script.revision_map = RevisionMap(lambda: _revisions(script, listing))
+        read = _imported_revisions if run_code else _revisions
+        script.revision_map = RevisionMap(lambda: read(script, listing))
     return script
+
+
+def _imported_revisions(script: Any, listing: List[str]) -> Iterator[Any]:
+    """Yield the Script of each revision file, imported as Alembic's ``load_python_file`` imports it."""
+    from alembic.script import Script
+    from alembic.util.pyfiles import load_module_py
+
+    for path in listing:
+        try:
+            module = load_module_py(_MODULE_NAME.sub("_", os.path.basename(path)), path)
+        except FileNotFoundError:
+            module = None  # gone since the listing: Alembic's reading looks for its .pyc, or words the error
+        if module is not None and hasattr(module, "revision"):
+            yield Script(module, module.revision, path)
+            continue
+        # A file named by its id without a `revision` (Alembic 0.1's way), or gone: Alembic reads it
+        # (importing it a second time), so its rule and its error are Alembic's own.
+        loaded = Script._from_path(script, path)
+        if loaded is not None:
+            yield loaded
 
 
 def _revisions(script: Any, listing: List[str]) -> Iterator[Any]:

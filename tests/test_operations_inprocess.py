@@ -215,3 +215,39 @@ def test_a_process_that_froze_objects_of_its_own_keeps_them_frozen(project):
         assert gc.get_freeze_count() > 0  # its own freeze was not undone (unfreeze() would leave 0)
     finally:
         gc.unfreeze()
+
+
+def test_upgrade_and_downgrade_list_the_files_the_cheap_way_and_run_each_once(project, monkeypatch, capsys):
+    import sqlalchemy as sa
+
+    from flask_migrate_legacy import downgrade, revision_graph, upgrade
+
+    init()
+    revision(message="first", rev_id="r1")
+    revision(message="second", rev_id="r2")
+    listed = []
+    real = revision_graph._imported_revisions
+
+    def counted(script, listing):
+        listed.append(len(listing))
+        return real(script, listing)
+
+    monkeypatch.setattr(revision_graph, "_imported_revisions", counted)
+    engine = sa.create_engine("sqlite:///" + str(project / "app.db"))
+
+    def version():
+        with engine.connect() as connection:
+            return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+    upgrade()
+    assert version() == "r2" and listed == [2]
+    downgrade()
+    assert version() == "r1" and listed == [2, 2]
+    capsys.readouterr()
+    upgrade(sql=True, revision="r1:r2")  # offline ranges are Alembic's own command
+    assert "UPDATE alembic_version SET version_num='r2'" in capsys.readouterr().out
+    assert listed == [2, 2] and version() == "r1"
+    with pytest.raises(MigrationError) as error:
+        upgrade(revision="r1:r2")  # a range without --sql: Alembic's refusal
+    assert "Range revision not allowed" in str(error.value)
+    engine.dispose()

@@ -258,3 +258,100 @@ def test_a_legacy_file_named_by_its_id_is_left_to_alembic(tmp_path):
             down_revision = None
         '''))
     assert described(script_directory(config)) == described(ScriptDirectory.from_config(config))
+
+
+def imported(script):
+    """What a run of migrations takes from each revision: its graph, and the module's code that runs."""
+    return {revision.revision: (type(revision.module), revision.module.__name__, revision.module.__file__,
+                                revision.module.upgrade.__code__.co_code, revision.module.downgrade.__code__.co_code)
+            for revision in script.walk_revisions()}
+
+
+@pytest.mark.parametrize("gallery", GALLERIES + ["generated"], ids=lambda g: g if g == "generated" else
+                         os.path.relpath(g, HERE))
+def test_a_run_of_migrations_imports_every_file_once_as_alembic_does(tmp_path, monkeypatch, gallery):
+    config, versions = migrations(tmp_path)
+    if gallery == "generated":
+        a_history(versions)
+    else:
+        for name in os.listdir(gallery):
+            if name.endswith(".py"):
+                shutil.copy(os.path.join(gallery, name), versions)
+    theirs = ScriptDirectory.from_config(config)
+    expected = described(theirs), imported(theirs)
+    assert script_directory(config).get_heads()  # a warm cache must not stand in for the code of a run
+    calls = imports_counted(monkeypatch)
+    ours = script_directory(config, run_code=True)
+    assert (described(ours), imported(ours)) == expected
+    assert sorted(calls) == sorted(str(revision.path) for revision in theirs.walk_revisions())
+
+
+def test_a_run_of_migrations_through_a_linked_folder_and_file_finds_alembics_paths(tmp_path):
+    config, versions = migrations(tmp_path)
+    a_history(versions)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.move(os.path.join(versions, "f1_file.py"), str(elsewhere / "linked_f1.py"))
+    os.symlink(str(elsewhere / "linked_f1.py"), os.path.join(versions, "f1_file.py"))
+    os.symlink(str(tmp_path / "migrations"), str(tmp_path / "through-a-link"))
+    linked = Config()
+    linked.set_main_option("script_location", str(tmp_path / "through-a-link"))
+    theirs = ScriptDirectory.from_config(linked)
+    ours = script_directory(linked, run_code=True)
+    assert (described(ours), imported(ours)) == (described(theirs), imported(theirs))
+    assert ours.get_revision("f1").module.__name__ == "linked_f1_py"
+
+
+def test_a_legacy_file_named_by_its_id_runs_as_alembic_reads_it(tmp_path):
+    config, versions = migrations(tmp_path)
+    a_history(versions)
+    with open(os.path.join(versions, "abc123.py"), "w") as handle:
+        handle.write(textwrap.dedent('''\
+            """no revision variable: Alembic 0.1 named the revision by the file"""
+            down_revision = 'f1'
+            def upgrade():
+                pass
+            def downgrade():
+                pass
+        '''))
+    theirs = ScriptDirectory.from_config(config)
+    ours = script_directory(config, run_code=True)
+    assert (described(ours), imported(ours)) == (described(theirs), imported(theirs))
+    assert ours.get_revision("abc123").down_revision == "f1"
+
+
+def test_a_file_without_a_revision_or_an_id_for_a_name_is_alembics_error(tmp_path):
+    from alembic.util import CommandError
+
+    config, versions = migrations(tmp_path)
+    a_history(versions)
+    with open(os.path.join(versions, "not_an_id.py"), "w") as handle:
+        handle.write("down_revision = None\n")
+    with pytest.raises(CommandError) as theirs:
+        ScriptDirectory.from_config(config).get_heads()
+    with pytest.raises(CommandError) as ours:
+        script_directory(config, run_code=True).get_heads()
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_a_file_gone_between_listing_and_import_is_alembics_error(tmp_path, monkeypatch):
+    from flask_migrate_legacy import revision_graph
+
+    config, versions = migrations(tmp_path)
+    a_history(versions)
+    real_listing = revision_graph._listing
+
+    def listing_then_gone(scriptdir):
+        found = real_listing(scriptdir)
+        os.remove(os.path.join(versions, "c1_file.py"))  # a teammate's checkout, between the two steps
+        return found
+
+    monkeypatch.setattr(revision_graph, "_listing", listing_then_gone)
+    with pytest.raises(ImportError) as ours:
+        script_directory(config, run_code=True).get_heads()
+    from alembic.script import Script
+
+    with pytest.raises(ImportError) as theirs:  # Alembic, given the same path, looks for its .pyc
+        Script._from_path(ScriptDirectory.from_config(config), os.path.join(os.path.realpath(versions),
+                                                                             "c1_file.py"))
+    assert str(ours.value) == str(theirs.value)
