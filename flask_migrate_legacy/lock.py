@@ -78,9 +78,14 @@ class LockWaitInterrupted(Interrupted):
 class HeldLock:
     """A server lock held on a connection of its own, kept busy and checkable from the run."""
 
-    def __init__(self, connection: "Connection", probe: Tuple[Any, ...], where: str) -> None:
+    def __init__(self, connection: "Connection", probe: Tuple[Any, ...], where: str,
+                 probe_by_count: Optional[Tuple[Any, ...]] = None) -> None:
         self._connection = connection
+        #: A statement whose first column is true while the lock is held.
         self._probe = probe
+        #: The same question as a statement that counts one row while it is held, none when not: its
+        #: answer is the server's OK packet, cheaper for a pure-Python driver than a result set.
+        self._probe_by_count = probe_by_count
         self._where = where
         self._mutex = threading.Lock()
         self._stop = threading.Event()
@@ -110,6 +115,10 @@ class HeldLock:
                 return True
         # Through the DBAPI cursor: SQLAlchemy's per-statement work would cost more than the
         # round trip, once per revision.
+        if self._probe_by_count is not None:
+            answer = self._count_once()
+            if answer is not None:
+                return answer
         cursor = self._connection.connection.cursor()
         try:
             cursor.execute(*self._probe)
@@ -117,6 +126,24 @@ class HeldLock:
         finally:
             cursor.close()
         return bool(row and row[0])
+
+    def _count_once(self) -> Optional[bool]:
+        """Ask ``probe_by_count``; None where this driver cannot answer that way (the row probe then does,
+        from now on): it counts otherwise, or it raises the server's "no rows" warning as an error
+        (mysql-connector's ``raise_on_warnings``), which only the answer "not held" gives."""
+        cursor = self._connection.connection.cursor()
+        try:
+            counted = cursor.execute(*self._probe_by_count)  # type: ignore[misc]
+            counted = cursor.rowcount if counted is None else counted
+        except Exception:
+            counted = None
+        finally:
+            with contextlib.suppress(Exception):
+                cursor.close()
+        if counted in (0, 1):
+            return counted == 1
+        self._probe_by_count = None
+        return None
 
     def _beat(self) -> None:
         while not self._stop.wait(HEARTBEAT_SECONDS):
@@ -316,8 +343,12 @@ def _mysql_lock(engine: "Engine", name: str, timeout: float) -> Iterator[HeldLoc
                                                                                           seconds)
 
         _wait_for(lambda: bool(connection.execute(acquire, {"name": name}).scalar()), engine, timeout, who_holds)
-        # The MySQL drivers' paramstyle: the probe runs on the DB-API cursor.
-        held = HeldLock(connection, ("SELECT IS_USED_LOCK(%s) = CONNECTION_ID()", (name,)), masked_url(engine.url))
+        # The MySQL drivers' paramstyle: the probe runs on the DB-API cursor. SELECT ... INTO counts the
+        # row it stores ("1 row affected"; INTO before FROM is not among the forms MySQL 8.0.20 deprecated,
+        # its manual's "SELECT ... INTO Statement"); the variable is the lock session's own.
+        held = HeldLock(connection, ("SELECT IS_USED_LOCK(%s) = CONNECTION_ID()", (name,)), masked_url(engine.url),
+                        probe_by_count=("SELECT 1 INTO @flask_migrate_legacy_lock_probe FROM DUAL WHERE "
+                                        "IS_USED_LOCK(%s) = CONNECTION_ID()", (name,)))
         try:
             yield held
         finally:

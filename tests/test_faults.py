@@ -103,6 +103,47 @@ def test_a_lost_lock_stops_the_run_before_the_next_revision(server, request, mak
         assert "at revision base" in message and "stayed applied" in message and "first" in tables
 
 
+def _cursor_class(answers):
+    """A PyMySQL cursor that answers the lock's probes the way another MySQL driver would."""
+    import pymysql.cursors
+
+    class Answering(pymysql.cursors.Cursor):
+        def execute(self, query, args=None):
+            counted = super().execute(query, args)
+            if answers == "raises on warnings" and self._result.warning_count:
+                raise pymysql.err.Warning("the server sent %d warning(s)" % self._result.warning_count)
+            if answers == "counts nothing":
+                self.rowcount = -1
+                return None
+            return counted
+
+    return Answering
+
+
+@pytest.mark.parametrize("answers", ["counts", "raises on warnings", "counts nothing"])
+def test_the_mariadb_lock_probe_tells_held_from_gone_whatever_the_driver_counts(mariadb_url, answers):
+    """The probe after each revision asks with SELECT ... INTO (a count, no result set); a driver that
+    raises on the server's "no rows" warning, or counts nothing, gets the answer from the row probe."""
+    import sqlalchemy as sa
+
+    from flask_migrate_legacy.lock import LockLost, _lock_engine
+
+    engine = sa.create_engine(mariadb_url, connect_args={"cursorclass": _cursor_class(answers)})
+    try:
+        with _lock_engine(engine, None, 5) as held:
+            for attempt in range(3):  # every revision's check, not only the first
+                held.check(after="applying revision %d" % attempt)
+            held._connection.execute(sa.text("SELECT RELEASE_LOCK(:name)"),
+                                     {"name": "flask_migrate_legacy:default:" + engine.url.database})
+            for attempt in range(2):  # gone, and it stays gone
+                with pytest.raises(LockLost) as lost:
+                    held.check(after="applying revision %d" % (3 + attempt))
+                assert "the server no longer lists this session as its holder" in str(lost.value)
+            assert (held._probe_by_count is None) == (answers != "counts")
+    finally:
+        engine.dispose()
+
+
 SERVER_SLEEP = {"postgresql": "SELECT pg_sleep(2.5)", "mariadb": "SELECT SLEEP(3.5)"}
 
 
