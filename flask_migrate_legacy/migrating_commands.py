@@ -11,44 +11,34 @@ files). ``--sql`` and ``from:to`` ranges take Alembic's own commands unchanged.
 
 from typing import Any, Optional
 
+#: Each command's ScriptDirectory method that lists its steps from the current revisions (what Alembic's
+#: command of the same name asks for).
+_STEPS = {"upgrade": "_upgrade_revs", "downgrade": "_downgrade_revs"}
+
 
 def upgrade(config: Any, revision: str, sql: bool = False, tag: Optional[str] = None) -> None:
     """Upgrade the database to ``revision``, as ``alembic.command.upgrade`` does."""
-    from alembic import command
-
-    script = _script_of(config) if not sql and ":" not in revision else None
-    if script is None:
-        command.upgrade(config, revision, sql=sql, tag=tag)
-        return
-    _run_env(config, script, lambda current, context: script._upgrade_revs(revision, current), revision, tag)
+    _run("upgrade", config, revision, sql, tag)
 
 
 def downgrade(config: Any, revision: str, sql: bool = False, tag: Optional[str] = None) -> None:
     """Downgrade the database to ``revision``, as ``alembic.command.downgrade`` does."""
+    _run("downgrade", config, revision, sql, tag)
+
+
+def _run(name: str, config: Any, revision: str, sql: bool, tag: Optional[str]) -> None:
     from alembic import command
-
-    script = _script_of(config) if not sql and ":" not in revision else None
-    if script is None:
-        command.downgrade(config, revision, sql=sql, tag=tag)
-        return
-    _run_env(config, script, lambda current, context: script._downgrade_revs(revision, current), revision, tag)
-
-
-def _script_of(config: Any) -> Optional[Any]:
-    """The ScriptDirectory to run with, or None where Alembic's own command must run (its private step
-    functions are missing)."""
+    from alembic.runtime.environment import EnvironmentContext
     from alembic.script import ScriptDirectory
 
-    if not (hasattr(ScriptDirectory, "_upgrade_revs") and hasattr(ScriptDirectory, "_downgrade_revs")):
-        return None
+    # --sql, a from:to range, or an Alembic without the step method: Alembic's own command
+    if sql or ":" in revision or not hasattr(ScriptDirectory, _STEPS[name]):
+        getattr(command, name)(config, revision, sql=sql, tag=tag)
+        return
     from .revision_graph import script_directory
 
-    return script_directory(config, run_code=True)
-
-
-def _run_env(config: Any, script: Any, steps: Any, revision: str, tag: Optional[str]) -> None:
-    from alembic.runtime.environment import EnvironmentContext
-
-    with EnvironmentContext(config, script, fn=steps, as_sql=False, starting_rev=None, destination_rev=revision,
-                            tag=tag):
+    script = script_directory(config, run_code=True)
+    steps = getattr(script, _STEPS[name])
+    with EnvironmentContext(config, script, fn=lambda current, context: steps(revision, current), as_sql=False,
+                            starting_rev=None, destination_rev=revision, tag=tag):
         script.run_env()

@@ -177,3 +177,16 @@ def upgraded_to_r1(folder: str, url: str) -> Dict[str, str]:
     assert_ok(manage_in_process(folder, "db", "migrate", "-m", "users", "--rev-id", "r1", env=env))
     assert_ok(manage_in_process(folder, "db", "upgrade", env=env))
     return env
+
+
+def calls_recorded(monkeypatch, owner, name: str) -> list:
+    """Record the arguments of each call of ``owner.name`` (which still runs) for the test's inspection."""
+    calls: list = []
+    real = getattr(owner, name)
+
+    def recorded(*args):
+        calls.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(owner, name, recorded)
+    return calls

@@ -12,6 +12,7 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from helpers import calls_recorded
 
 from flask_migrate_legacy import graph_commands
 from flask_migrate_legacy.revision_graph import CACHE_NAME, script_directory
@@ -81,18 +82,22 @@ def described(script):
 
 
 def imports_counted(monkeypatch):
-    """Count the revision files Alembic imports (its loader), for the test's own inspection only."""
+    """Record the ``(module_id, path)`` of each revision file Alembic's loader imports."""
     from alembic.util import pyfiles
 
-    calls = []
-    real = pyfiles.load_module_py
+    return calls_recorded(monkeypatch, pyfiles, "load_module_py")
 
-    def counted(module_id, path):
-        calls.append(str(path))
-        return real(module_id, path)
 
-    monkeypatch.setattr(pyfiles, "load_module_py", counted)
-    return calls
+def gallery_migrations(tmp_path, gallery):
+    """Return the Config of a migrations folder holding a gallery's revisions (or a generated history)."""
+    config, versions = migrations(tmp_path)
+    if gallery == "generated":
+        a_history(versions)
+    else:
+        for name in os.listdir(gallery):
+            if name.endswith(".py"):
+                shutil.copy(os.path.join(gallery, name), versions)
+    return config
 
 
 def a_history(versions):
@@ -108,13 +113,7 @@ def a_history(versions):
 @pytest.mark.parametrize("gallery", GALLERIES + ["generated"], ids=lambda g: g if g == "generated" else
                          os.path.relpath(g, HERE))
 def test_the_cached_graph_is_alembics_cold_and_warm(tmp_path, monkeypatch, gallery):
-    config, versions = migrations(tmp_path)
-    if gallery == "generated":
-        a_history(versions)
-    else:
-        for name in os.listdir(gallery):
-            if name.endswith(".py"):
-                shutil.copy(os.path.join(gallery, name), versions)
+    config = gallery_migrations(tmp_path, gallery)
     expected = described(ScriptDirectory.from_config(config))
     calls = imports_counted(monkeypatch)
     assert described(script_directory(config)) == expected  # cold: imports each file, fills the cache
@@ -138,7 +137,7 @@ def test_plain_files_are_not_imported_again_and_others_always_are(tmp_path, monk
     out = io.StringIO()
     with redirect_stdout(out):
         assert script_directory(config).get_heads()
-    assert [os.path.basename(path) for path in calls[7:]] == ["g1_file.py"]  # it does something at import
+    assert [os.path.basename(path) for _, path in calls[7:]] == ["g1_file.py"]  # it does something at import
     assert out.getvalue() == "imported g1\n"
 
 
@@ -270,20 +269,14 @@ def imported(script):
 @pytest.mark.parametrize("gallery", GALLERIES + ["generated"], ids=lambda g: g if g == "generated" else
                          os.path.relpath(g, HERE))
 def test_a_run_of_migrations_imports_every_file_once_as_alembic_does(tmp_path, monkeypatch, gallery):
-    config, versions = migrations(tmp_path)
-    if gallery == "generated":
-        a_history(versions)
-    else:
-        for name in os.listdir(gallery):
-            if name.endswith(".py"):
-                shutil.copy(os.path.join(gallery, name), versions)
+    config = gallery_migrations(tmp_path, gallery)
     theirs = ScriptDirectory.from_config(config)
     expected = described(theirs), imported(theirs)
     assert script_directory(config).get_heads()  # a warm cache must not stand in for the code of a run
     calls = imports_counted(monkeypatch)
     ours = script_directory(config, run_code=True)
     assert (described(ours), imported(ours)) == expected
-    assert sorted(calls) == sorted(str(revision.path) for revision in theirs.walk_revisions())
+    assert sorted(str(path) for _, path in calls) == sorted(str(revision.path) for revision in theirs.walk_revisions())
 
 
 def test_a_run_of_migrations_through_a_linked_folder_and_file_finds_alembics_paths(tmp_path):
