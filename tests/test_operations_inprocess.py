@@ -245,3 +245,27 @@ def test_upgrade_and_downgrade_list_the_files_the_cheap_way_and_run_each_once(pr
         upgrade(revision="r1:r2")  # a range without --sql: Alembic's refusal
     assert "Range revision not allowed" in str(error.value)
     engine.dispose()
+
+
+def test_a_sigterm_in_the_middle_of_a_run_hands_the_frozen_objects_back(project):
+    """The signal arrives as an exception inside the run (not only a revision that raises)."""
+    import gc
+    import signal
+
+    from flask_migrate_legacy import upgrade
+    from flask_migrate_legacy.errors import Interrupted
+
+    init()
+    path = project / "migrations" / "versions" / "r1_terminated.py"
+    path.write_text(
+        '"""terminated"""\nimport gc, os, signal, time\nrevision = "r1"\ndown_revision = None\nbranch_labels = None\n'
+        "depends_on = None\n\n\ndef upgrade():\n    with open(%r, 'w') as handle:\n"
+        "        handle.write(str(gc.get_freeze_count()))\n    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    time.sleep(5)\n\n\ndef downgrade():\n    pass\n" % str(project / "seen"))
+    handler = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(Interrupted) as stopped:
+        upgrade()
+    assert stopped.value.exit_code == 143  # reported as the SIGTERM it was
+    assert int((project / "seen").read_text()) > 1000  # frozen while the revision ran
+    assert gc.get_freeze_count() == 0  # and handed back although a signal ended the run
+    assert signal.getsignal(signal.SIGTERM) is handler
