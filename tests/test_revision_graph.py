@@ -348,3 +348,29 @@ def test_a_file_gone_between_listing_and_import_is_alembics_error(tmp_path, monk
         Script._from_path(ScriptDirectory.from_config(config), os.path.join(os.path.realpath(versions),
                                                                              "c1_file.py"))
     assert str(ours.value) == str(theirs.value)
+
+
+def test_a_file_edited_between_its_import_and_its_hash_is_never_cached_with_the_old_values(tmp_path, monkeypatch):
+    """The cache keeps what the import gave under the hash of the bytes read afterwards: only when both
+    describe the same file (an editor saving between the two reads must not pin the old docstring)."""
+    from alembic.util import pyfiles
+
+    config, versions = migrations(tmp_path)
+    a_history(versions)
+    path = os.path.join(versions, "d1_file.py")
+    real = pyfiles.load_module_py
+
+    def import_then_edit(module_id, module_path):
+        module = real(module_id, module_path)
+        if os.path.basename(str(module_path)) == "d1_file.py":
+            with open(path) as handle:
+                text = handle.read()
+            with open(path, "w") as handle:  # same size: only the docstring changes
+                handle.write(text.replace('"""merge', '"""MERGE', 1))
+        return module
+
+    monkeypatch.setattr(pyfiles, "load_module_py", import_then_edit)
+    assert script_directory(config).get_revision("d1").doc == "merge"  # what the import read
+    monkeypatch.setattr(pyfiles, "load_module_py", real)
+    assert script_directory(config).get_revision("d1").doc == "MERGE"  # the file as it is now
+    assert described(script_directory(config)) == described(ScriptDirectory.from_config(config))
