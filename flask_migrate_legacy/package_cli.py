@@ -98,7 +98,11 @@ def convert(path: str, write: bool = False) -> int:
         raise UserError("%s does not parse (%s): nothing was converted" % (shown_path(path), original.problem))
     conversion = convert_source(original.source, os.path.basename(path))
     if write:
-        write_atomically(path, conversion.source, original.encoding)
+        try:
+            write_atomically(path, conversion.source, original.encoding)
+        except OSError as exc:  # a full disk, a read-only checkout: the old file stays whole
+            raise UserError("could not write %s (%s): it is unchanged" % (shown_path(path), exc.strerror or exc)) \
+                from exc
         print("wrote %s" % shown_path(path))
     else:
         sys.stdout.writelines(difflib.unified_diff(

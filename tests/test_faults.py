@@ -725,3 +725,31 @@ def test_stopped_while_waiting_for_the_lock_it_says_it_changed_nothing(project, 
     assert result.stderr.strip() == (
         "Error: %s while waiting for the migration lock on %s: this process changed nothing" % (said, sqlite_url))
     assert revision_in(sqlite_url) is None
+
+
+CONVERTIBLE = ("from flask import Flask\nfrom flask_script import Manager\napp = Flask('converted')\n"
+               "manager = Manager(app)\n\n\n@manager.command\ndef hello():\n    print('hi')\n\n\n"
+               "if __name__ == '__main__':\n    manager.run()\n")
+
+
+@pytest.mark.parametrize("where", ["a full disk", "a read-only checkout"])
+def test_convert_write_that_cannot_write_is_one_line_and_leaves_manage_py_whole(where, small_disk, read_only_copy,
+                                                                                capsys):
+    from flask_migrate_legacy.package_cli import main
+
+    (small_disk / "manage.py").write_text(CONVERTIBLE + "# " + "padding " * 2000 + "\n")
+    before = (small_disk / "manage.py").read_bytes()
+    if where == "a full disk":
+        filler, folder = fill(small_disk), str(small_disk)
+    else:
+        filler, folder = None, read_only_copy(str(small_disk))
+    assert main(["convert", os.path.join(folder, "manage.py"), "--write"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Error: could not write ") and err.count("\n") == 1, err
+    assert ("No space left on device" if filler else "Read-only file system") in err and "it is unchanged" in err
+    assert (small_disk / "manage.py").read_bytes() == before
+    assert sorted(os.listdir(str(small_disk))) == sorted(["manage.py"] + (["filler"] if filler else []))
+    if filler:  # with room again, the same command writes it
+        filler.unlink()
+        assert main(["convert", str(small_disk / "manage.py"), "--write"]) == 0
+        assert "flask_script" not in (small_disk / "manage.py").read_text()
