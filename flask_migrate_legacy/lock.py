@@ -86,6 +86,13 @@ class HeldLock:
         #: The same question as a statement that counts one row while it is held, none when not: its
         #: answer is the server's OK packet, cheaper for a pure-Python driver than a result set.
         self._probe_by_count = probe_by_count
+        # Resolved once: the probe runs after every revision. psycopg 3's libpq connection (its public
+        # psycopg.pq layer) sends SELECT 1 with half the client CPU of a cursor; other drivers get one
+        # DB-API cursor of the lock's own session for the whole run.
+        self._pgconn = getattr(getattr(connection.connection, "driver_connection", None), "pgconn", None) \
+            if probe == ("SELECT 1",) else None
+        self._dbapi_connection = _dbapi_connection_of(connection)
+        self._cursor: Any = None
         self._where = where
         self._mutex = threading.Lock()
         self._stop = threading.Event()
@@ -105,12 +112,10 @@ class HeldLock:
             return self._lost
 
     def _probe_once(self) -> bool:
-        # A round trip on the lock's own session, once per revision. psycopg 3's libpq connection
-        # (its public psycopg.pq layer) sends it with half the client CPU of a cursor; any other
-        # answer than a row goes the cursor's way, which words the error.
-        pgconn = getattr(getattr(self._connection.connection, "driver_connection", None), "pgconn", None)
-        if pgconn is not None and self._probe == ("SELECT 1",):
-            result = pgconn.exec_(b"SELECT 1")
+        # A round trip on the lock's own session, once per revision; any other answer than a row
+        # goes the cursor's way, which words the error.
+        if self._pgconn is not None:
+            result = self._pgconn.exec_(b"SELECT 1")
             if result.ntuples == 1 and result.get_value(0, 0) == b"1":
                 return True
         # Through the DBAPI cursor: SQLAlchemy's per-statement work would cost more than the
@@ -119,31 +124,37 @@ class HeldLock:
             answer = self._count_once()
             if answer is not None:
                 return answer
-        cursor = self._connection.connection.cursor()
-        try:
-            cursor.execute(*self._probe)
-            row = cursor.fetchone()
-        finally:
-            cursor.close()
+        cursor = self._open_cursor()
+        cursor.execute(*self._probe)
+        row = cursor.fetchone()
         return bool(row and row[0])
+
+    def _open_cursor(self) -> Any:
+        if self._cursor is None:
+            self._cursor = self._dbapi_connection.cursor()
+        return self._cursor
 
     def _count_once(self) -> Optional[bool]:
         """Ask ``probe_by_count``; None where this driver cannot answer that way (the row probe then does,
         from now on): it counts otherwise, or it raises the server's "no rows" warning as an error
         (mysql-connector's ``raise_on_warnings``), which only the answer "not held" gives."""
-        cursor = self._connection.connection.cursor()
         try:
+            cursor = self._open_cursor()
             counted = cursor.execute(*self._probe_by_count)  # type: ignore[misc]
             counted = cursor.rowcount if counted is None else counted
         except Exception:
             counted = None
-        finally:
-            with contextlib.suppress(Exception):
-                cursor.close()
+            self._close_cursor()  # the row probe starts from a fresh cursor
         if counted in (0, 1):
             return counted == 1
         self._probe_by_count = None
         return None
+
+    def _close_cursor(self) -> None:
+        cursor, self._cursor = self._cursor, None
+        if cursor is not None:
+            with contextlib.suppress(Exception):
+                cursor.close()
 
     def _beat(self) -> None:
         while not self._stop.wait(HEARTBEAT_SECONDS):
@@ -163,6 +174,7 @@ class HeldLock:
         """Stop the heartbeat (before the connection is released)."""
         self._stop.set()
         self._thread.join()
+        self._close_cursor()
 
 
 def _first_line(exc: BaseException) -> str:
@@ -360,6 +372,11 @@ def _mysql_lock(engine: "Engine", name: str, timeout: float) -> Iterator[HeldLoc
             connection.close()
 
 
+def _dbapi_connection_of(connection: "Connection") -> Any:
+    """The driver's own connection under a SQLAlchemy Connection (``.connection.connection`` before 1.4.24)."""
+    return getattr(connection.connection, "dbapi_connection", None) or connection.connection.connection
+
+
 def _no_server_side_prepare(connection: "Connection") -> None:
     """Keep psycopg 3 from preparing the statements the lock repeats (the wait, the heartbeat).
 
@@ -367,7 +384,7 @@ def _no_server_side_prepare(connection: "Connection") -> None:
     transaction on a server session other clients then get ("prepared
     statement _pg3_0 already exists").
     """
-    dbapi_connection = getattr(connection.connection, "dbapi_connection", None) or connection.connection.connection
+    dbapi_connection = _dbapi_connection_of(connection)
     if hasattr(dbapi_connection, "prepare_threshold"):
         dbapi_connection.prepare_threshold = None
 
