@@ -24,6 +24,8 @@ from .removals import (
     Moved,
     moved_module,
     moved_name,
+    table_name_before_3,
+    table_name_from_3,
 )
 
 # SQLAlchemy 2.0 removed the 1.x "legacy" API (its migration guide, "Migrating to SQLAlchemy 2.0").
@@ -53,6 +55,10 @@ declare("flask-login-method", "fail", "code", "a user class defining is_authenti
         "method: always truthy when read as Flask-Login reads it", "make it a @property (or inherit UserMixin's)",
         "Flask-Login 0.3.0")
 _LOGIN_PROPERTIES = ("is_authenticated", "is_active", "is_anonymous")
+declare("model-table-name-changes", "fail", "code", "a model without __tablename__ whose class name Flask-SQLAlchemy "
+        "3 turns into another table name than 2.x did (the model no longer maps the table the database has)",
+        "set __tablename__ to the name the database has (the 2.x one), or rename the table in a migration",
+        "Flask-SQLAlchemy 3.0.0")
 # Only in revision files.
 declare("needs-database", "advice", "revision", "a revision that reads the database cannot run offline (--sql)",
         "run it online, or guard the reads with `if not context.is_offline_mode():`")
@@ -424,6 +430,13 @@ class CodeAudit(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        if self.uses_flask_sqlalchemy and not self.revision and model_named_by_flask_sqlalchemy(node):
+            before, after = table_name_before_3(node.name), table_name_from_3(node.name)
+            if before != after:
+                self.add("model-table-name-changes", node, "class %s has no __tablename__: Flask-SQLAlchemy 2.x "
+                         "maps it to the table %r, 3.0 and later to %r" % (node.name, before, after),
+                         "set __tablename__ = %r in %s (the table the database has since 2.x), or rename the table "
+                         "in a migration" % (before, node.name))
         self.class_depth += 1
         self.assigned.append({})  # a class body is not a function's scope, but it is not the module's either
         self.generic_visit(node)
@@ -696,6 +709,28 @@ def _escape_bind_colons(literal: str) -> str:
 
 #: The edit that adds `import sqlalchemy as sa` where a rewrite uses sa.text and the file lacks it.
 IMPORT_SA: Edit = (ADD_IMPORT, ADD_IMPORT, "import sqlalchemy as sa")
+
+
+def model_named_by_flask_sqlalchemy(node: ast.ClassDef) -> bool:
+    """Tell whether a class is a Flask-SQLAlchemy model whose table is named after the class: its only base
+    is ``db.Model`` (or ``Model``), it maps columns, and it sets no ``__tablename__``, ``__table__`` or
+    ``__abstract__`` (a mixin or a parent model could name it: those are left alone)."""
+    if len(node.bases) != 1 or dotted_name(node.bases[0]).split(".")[-1] != "Model" or node.keywords:
+        return False
+    maps_columns = False
+    for statement in node.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name == "__tablename__":
+            return False  # a declared_attr names it
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target] if isinstance(
+            statement, ast.AnnAssign) else []
+        names = [target.id for target in targets if isinstance(target, ast.Name)]
+        if any(name in ("__tablename__", "__table__", "__abstract__") for name in names):
+            return False
+        value = getattr(statement, "value", None)
+        if names and isinstance(value, ast.Call) and dotted_name(value.func).split(".")[-1] in (
+                "Column", "mapped_column"):
+            maps_columns = True
+    return maps_columns
 
 
 def audit_code(file: SourceFile, shown: str, revision: bool = False, uses_flask_sqlalchemy: bool = True,

@@ -194,7 +194,11 @@ def _ignores(source: str, shown: str) -> Tuple[Dict[int, Set[str]], List[Finding
 
 
 def mapped_columns(trees: Iterable[ast.Module]) -> Dict[str, Set[str]]:
-    """Return table -> column names the project's models map (classes with ``__tablename__``)."""
+    """Return table -> column names the project's models map (classes with ``__tablename__``, and
+    Flask-SQLAlchemy models named after their class: under both the 2.x and the 3.x name)."""
+    from .code_audit import model_named_by_flask_sqlalchemy
+    from .removals import table_name_before_3, table_name_from_3
+
     tables: Dict[str, Set[str]] = {}
     for tree in trees:
         for node in ast.walk(tree):
@@ -213,8 +217,10 @@ def mapped_columns(trees: Iterable[ast.Module]) -> Dict[str, Set[str]]:
                         "Column", "mapped_column"):
                     explicit = statement.value.args[0] if statement.value.args else None
                     columns.add(_string(explicit) or target)
-            if table:
-                tables.setdefault(table, set()).update(columns)
+            names = [table] if table else [table_name_before_3(node.name), table_name_from_3(node.name)] \
+                if model_named_by_flask_sqlalchemy(node) else []
+            for name in names:
+                tables.setdefault(name, set()).update(columns)
     return tables
 
 

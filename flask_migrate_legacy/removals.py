@@ -225,6 +225,32 @@ REMOVED_DB_APIS = {
 }
 
 
+# Flask-SQLAlchemy names the table of a model without __tablename__ from its class name. 3.0.0's
+# changelog: "The CamelCase to snake_case table name converter handles more patterns correctly. If
+# such a name was already created in the database, either use Alembic to rename the table, or set
+# __tablename__ to keep the old name." (#406). The two rules below are what 2.5.1 and 3.0.5 do.
+_UPPER_RUN_BEFORE_LOWER_OR_DIGIT = re.compile(r"[A-Z]+(?=[a-z0-9])")
+_WORD_START = re.compile(r"(?<=[a-z0-9])[A-Z]|(?<=.)[A-Z](?=[a-z])")
+
+
+def table_name_before_3(class_name: str) -> str:
+    """The table Flask-SQLAlchemy 2.x names after a model class: each run of capitals that a lower-case
+    letter or digit follows starts a word (its last capital starting one of its own); the rest keeps
+    its case ("UserID" -> "userID")."""
+
+    def word(found: "re.Match[str]") -> str:
+        run = found.group()
+        return ("_" + run[:-1] + "_" + run[-1] if len(run) > 1 else "_" + run).lower()
+
+    return _UPPER_RUN_BEFORE_LOWER_OR_DIGIT.sub(word, class_name).lstrip("_")
+
+
+def table_name_from_3(class_name: str) -> str:
+    """The table Flask-SQLAlchemy 3.x names after a model class: a capital after a lower-case letter or
+    digit, or before a lower-case letter, starts a word; all lower case ("UserID" -> "user_id")."""
+    return _WORD_START.sub(lambda found: "_" + found.group(), class_name).lower().lstrip("_")
+
+
 class RemovedConfigKey(NamedTuple):
     """A configuration key that is no longer read: setting it silently does nothing."""
 

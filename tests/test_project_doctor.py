@@ -17,6 +17,8 @@ import sys
 
 import pytest
 from helpers import assert_ok, run
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flask_migrate_legacy import checks, removals
 from flask_migrate_legacy.package_cli import main
@@ -348,6 +350,8 @@ def test_every_removed_name_is_found_and_its_import_fixed_only_when_certain(tmp_
         assert after.startswith("from %s import %s\n" % (moved.module, moved.name))
 
 
+MODELS = "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n\n\n"
+
 PAIRS = [
     # (source, codes, the source after --fix --write; None: unchanged)
     ("from wtforms import StringField, TextField\nf = TextField('x')\n", ["wtforms-textfield"],
@@ -400,6 +404,19 @@ PAIRS = [
     ("import flask_login\nclass User:\n    def is_active(self):\n        return True\n", ["flask-login-method"], None),
     ("import flask_login\nclass User:\n    @property\n    def is_active(self):\n        return True\n", [], None),
     ("x = thing.is_active()\n", [], None),  # not a Flask-Login project
+    # Flask-SQLAlchemy 3.0 names some classes' tables otherwise: said, never rewritten (which name the
+    # database has depends on the release that created it)
+    (MODELS + "class UserID(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n",
+     ["model-table-name-changes"], None),
+    (MODELS + "class User2FA(db.Model):\n    id: int = db.mapped_column(db.Integer, primary_key=True)\n",
+     ["model-table-name-changes"], None),
+    (MODELS + "class HTTPLog(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n", [], None),  # same
+    (MODELS + "class UserID(db.Model):\n    __tablename__ = 'users'\n    id = db.Column(db.Integer, "
+              "primary_key=True)\n", [], None),
+    (MODELS + "class UserID(db.Model):\n    __abstract__ = True\n    id = db.Column(db.Integer)\n", [], None),
+    (MODELS + "class UserID(Named, db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n", [], None),
+    (MODELS + "class UserID(Parent):\n    id = db.Column(db.Integer, primary_key=True)\n", [], None),
+    ("class UserID(Model):\n    id = Column(Integer, primary_key=True)\n", [], None),  # no Flask-SQLAlchemy
 ]
 
 
@@ -577,3 +594,52 @@ def test_a_read_only_project_is_reported_and_a_write_is_one_line_with_nothing_ch
     status, _, err = doctor("doctor", view, "--fix", "--write")
     assert status == 1 and err.startswith("Error: could not write blog.py (Read-only file system): it is unchanged")
     assert err.count("\n") == 1 and read_tree(project) == before
+
+
+# -- Flask-SQLAlchemy's table names from class names ----------------------------------------------------
+
+CLASS_NAMES = st.from_regex(r"\A[A-Za-z_][A-Za-z0-9_]{0,14}\Z")
+
+
+@settings(max_examples=2000, deadline=None)
+@given(CLASS_NAMES)
+def test_the_table_names_are_the_installed_flask_sqlalchemys(name):
+    """The release under test names tables by one of the two rules: that one must agree with it exactly
+    (CI runs this with Flask-SQLAlchemy 3.1 and 3.0, and with 2.5 on the legacy stack)."""
+    import flask_sqlalchemy.model
+
+    ours = removals.table_name_from_3 if _major() >= 3 else removals.table_name_before_3
+    assert ours(name) == flask_sqlalchemy.model.camel_to_snake_case(name)
+
+
+def _major():
+    import importlib.metadata
+
+    return int(importlib.metadata.version("flask-sqlalchemy").split(".")[0])
+
+
+def test_the_two_rules_differ_where_the_changelog_says():
+    assert (removals.table_name_before_3("UserID"), removals.table_name_from_3("UserID")) == ("userID", "user_id")
+    assert (removals.table_name_before_3("User2FA"), removals.table_name_from_3("User2FA")) == ("user2FA", "user2_fa")
+    assert removals.table_name_before_3("OAuth2Token") == removals.table_name_from_3("OAuth2Token") == "o_auth2_token"
+
+
+def test_a_renamed_table_is_named_with_both_names_and_the_way_to_keep_the_old_one(tmp_path):
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "models.py").write_text(MODELS + "class UserID(db.Model):\n    id = db.Column(db.Integer, "
+                                                "primary_key=True)\n")
+    status, out, _ = doctor("doctor", str(folder), "--format", "json")
+    found = [f for f in json.loads(out)["findings"] if f["code"] == "model-table-name-changes"]
+    assert status == 1 and len(found) == 1 and found[0]["where"] == "models.py:5"
+    assert "'userID'" in found[0]["message"] and "'user_id'" in found[0]["message"]
+    assert "__tablename__ = 'userID'" in found[0]["fix"]
+
+
+def test_a_column_of_a_model_named_after_its_class_is_still_used_under_either_name():
+    from flask_migrate_legacy.lock_review import mapped_columns
+
+    tree = ast.parse(MODELS + "class UserID(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n"
+                              "    email = db.Column('mail', db.String)\n\n\nclass Named(db.Model):\n"
+                              "    __tablename__ = 'people'\n    id = db.Column(db.Integer, primary_key=True)\n")
+    assert mapped_columns([tree]) == {"userID": {"id", "mail"}, "user_id": {"id", "mail"}, "people": {"id"}}
