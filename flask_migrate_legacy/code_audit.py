@@ -726,11 +726,14 @@ def model_named_by_flask_sqlalchemy(node: ast.ClassDef) -> bool:
         names = [target.id for target in targets if isinstance(target, ast.Name)]
         if any(name in ("__tablename__", "__table__", "__abstract__") for name in names):
             return False
-        value = getattr(statement, "value", None)
-        if names and isinstance(value, ast.Call) and dotted_name(value.func).split(".")[-1] in (
-                "Column", "mapped_column"):
+        if names and is_column(getattr(statement, "value", None)):
             maps_columns = True
     return maps_columns
+
+
+def is_column(value: Optional[ast.AST]) -> bool:
+    """Tell whether a class-level value maps a column (``db.Column(...)``, ``mapped_column(...)``)."""
+    return isinstance(value, ast.Call) and dotted_name(value.func).split(".")[-1] in ("Column", "mapped_column")
 
 
 def audit_code(file: SourceFile, shown: str, revision: bool = False, uses_flask_sqlalchemy: bool = True,

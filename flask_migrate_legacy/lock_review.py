@@ -196,7 +196,7 @@ def _ignores(source: str, shown: str) -> Tuple[Dict[int, Set[str]], List[Finding
 def mapped_columns(trees: Iterable[ast.Module]) -> Dict[str, Set[str]]:
     """Return table -> column names the project's models map (classes with ``__tablename__``, and
     Flask-SQLAlchemy models named after their class: under both the 2.x and the 3.x name)."""
-    from .code_audit import model_named_by_flask_sqlalchemy
+    from .code_audit import is_column, model_named_by_flask_sqlalchemy
     from .removals import table_name_before_3, table_name_from_3
 
     tables: Dict[str, Set[str]] = {}
@@ -213,8 +213,7 @@ def mapped_columns(trees: Iterable[ast.Module]) -> Dict[str, Set[str]]:
                 target = statement.targets[0].id
                 if target == "__tablename__":
                     table = _string(statement.value)
-                elif isinstance(statement.value, ast.Call) and dotted_name(statement.value.func).split(".")[-1] in (
-                        "Column", "mapped_column"):
+                elif isinstance(statement.value, ast.Call) and is_column(statement.value):
                     explicit = statement.value.args[0] if statement.value.args else None
                     columns.add(_string(explicit) or target)
             names = [table] if table else [table_name_before_3(node.name), table_name_from_3(node.name)] \
