@@ -328,8 +328,7 @@ def _postgresql_lock(engine: "Engine", key: int, timeout: float) -> Iterator[Hel
                 if transaction is not None:
                     transaction.rollback()  # ends the transaction, and the lock with it
     finally:
-        with contextlib.suppress(Exception):
-            connection.close()
+        _discard(connection)
 
 
 @contextlib.contextmanager
@@ -368,8 +367,17 @@ def _mysql_lock(engine: "Engine", name: str, timeout: float) -> Iterator[HeldLoc
             with contextlib.suppress(Exception):
                 connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": name})
     finally:
-        with contextlib.suppress(Exception):
-            connection.close()
+        _discard(connection)
+
+
+def _discard(connection: "Connection") -> None:
+    """Close the lock's session for good rather than hand it back to the app's pool: it carries what the
+    lock set for itself (MariaDB's year-long idle timeout and probe variable, psycopg's prepare switch),
+    which the app's requests must never inherit."""
+    with contextlib.suppress(Exception):
+        connection.invalidate()
+    with contextlib.suppress(Exception):
+        connection.close()
 
 
 def _dbapi_connection_of(connection: "Connection") -> Any:

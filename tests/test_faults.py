@@ -239,6 +239,43 @@ def test_databases_whose_long_names_start_alike_do_not_share_a_lock(server, requ
             admin.drop(name)
 
 
+SESSION_STATE = {
+    # What the lock does to its own session: a year-long idle timeout and the probe's variable
+    # (MariaDB), no server-side prepares (psycopg 3); none of it may reach the app's connections.
+    "mariadb": "SELECT @@session.wait_timeout = @@global.wait_timeout AND @flask_migrate_legacy_lock_probe IS NULL",
+    "postgresql": "SELECT current_setting('idle_in_transaction_session_timeout') = "
+                  "(SELECT boot_val FROM pg_settings WHERE name = 'idle_in_transaction_session_timeout')",
+}
+
+
+@pytest.mark.parametrize("server", ["postgresql", "mariadb"])
+def test_the_lock_session_never_goes_back_to_the_apps_pool(server, request, make_project):
+    """An app that migrates at start-up (upgrade() in its own process) then serves requests from its pool:
+    the lock's session, with the settings it made for itself, must not be among those connections."""
+    import sqlalchemy as sa
+
+    url = request.getfixturevalue({"postgresql": "postgres_url", "mariadb": "mariadb_url"}[server])
+    project = make_project(url)
+    project.revision(1, "op.create_table('first', sa.Column('id', sa.Integer, primary_key=True))")
+    project.revision(2, "op.create_table('second', sa.Column('id', sa.Integer, primary_key=True))")
+    with project.app.app_context():
+        engine = project.db.engine
+        for attempt in range(2):  # a second run reuses whatever the first left in the pool
+            upgrade() if attempt == 0 else upgrade(revision="heads")
+        idle = engine.pool.checkedin()
+        connections = [engine.connect() for _ in range(max(idle, 1))]
+        try:
+            for connection in connections:
+                assert connection.execute(sa.text(SESSION_STATE[server])).scalar()
+                driver_connection = connection.connection.dbapi_connection
+                assert getattr(driver_connection, "prepare_threshold", 5) == 5
+                assert type(driver_connection).__module__.split(".")[0] in ("pymysql", "psycopg", "psycopg2")
+        finally:
+            for connection in connections:
+                connection.close()
+    assert revision_in(url) == revision_id(2)
+
+
 def test_one_sqlite_file_under_two_paths_is_one_lock(tmp_path, make_project):
     real = tmp_path / "real.sqlite"
     link = tmp_path / "link.sqlite"
