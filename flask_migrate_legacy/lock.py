@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Tuple
 
 from .compat import engines_of, real_db
 from .errors import Interrupted, MigrationError, interruption_description, switch
+from .lock_session import dbapi_connection_of, discard, open_session, without_server_side_prepares
 from .masking import masked_url
 
 if TYPE_CHECKING:  # for annotations only
@@ -91,7 +92,7 @@ class HeldLock:
         # DB-API cursor of the lock's own session for the whole run.
         self._pgconn = getattr(getattr(connection.connection, "driver_connection", None), "pgconn", None) \
             if probe == ("SELECT 1",) else None
-        self._dbapi_connection = _dbapi_connection_of(connection)
+        self._dbapi_connection = dbapi_connection_of(connection)
         self._cursor: Any = None
         self._where = where
         self._mutex = threading.Lock()
@@ -279,8 +280,8 @@ def _postgresql_lock(engine: "Engine", key: int, timeout: float) -> Iterator[Hel
     """
     from sqlalchemy import text
 
-    connection = engine.connect()
-    _no_server_side_prepare(connection)
+    connection = open_session(engine)
+    without_server_side_prepares(connection)
     transaction: Optional["Transaction"] = None
     settings = list(_SESSION_SETTINGS["postgresql"])
     if (engine.dialect.server_version_info or (0,)) >= (17,):  # PostgreSQL 17 can end long transactions
@@ -328,7 +329,7 @@ def _postgresql_lock(engine: "Engine", key: int, timeout: float) -> Iterator[Hel
                 if transaction is not None:
                     transaction.rollback()  # ends the transaction, and the lock with it
     finally:
-        _discard(connection)
+        discard(connection)
 
 
 @contextlib.contextmanager
@@ -336,7 +337,7 @@ def _mysql_lock(engine: "Engine", name: str, timeout: float) -> Iterator[HeldLoc
     """Hold ``GET_LOCK(name)`` on a session of its own until the block ends."""
     from sqlalchemy import text
 
-    connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    connection = open_session(engine).execution_options(isolation_level="AUTOCOMMIT")
     try:
         for statement in _SESSION_SETTINGS["mysql"]:
             with contextlib.suppress(Exception):  # a server without the setting: the heartbeat still runs
@@ -367,34 +368,7 @@ def _mysql_lock(engine: "Engine", name: str, timeout: float) -> Iterator[HeldLoc
             with contextlib.suppress(Exception):
                 connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": name})
     finally:
-        _discard(connection)
-
-
-def _discard(connection: "Connection") -> None:
-    """Close the lock's session for good rather than hand it back to the app's pool: it carries what the
-    lock set for itself (MariaDB's year-long idle timeout and probe variable, psycopg's prepare switch),
-    which the app's requests must never inherit."""
-    with contextlib.suppress(Exception):
-        connection.invalidate()
-    with contextlib.suppress(Exception):
-        connection.close()
-
-
-def _dbapi_connection_of(connection: "Connection") -> Any:
-    """The driver's own connection under a SQLAlchemy Connection (``.connection.connection`` before 1.4.24)."""
-    return getattr(connection.connection, "dbapi_connection", None) or connection.connection.connection
-
-
-def _no_server_side_prepare(connection: "Connection") -> None:
-    """Keep psycopg 3 from preparing the statements the lock repeats (the wait, the heartbeat).
-
-    Behind a pooler in transaction mode a prepared statement outlives its
-    transaction on a server session other clients then get ("prepared
-    statement _pg3_0 already exists").
-    """
-    dbapi_connection = _dbapi_connection_of(connection)
-    if hasattr(dbapi_connection, "prepare_threshold"):
-        dbapi_connection.prepare_threshold = None
+        discard(connection)
 
 
 @contextlib.contextmanager

@@ -254,6 +254,8 @@ def test_the_lock_session_never_goes_back_to_the_apps_pool(server, request, make
     the lock's session, with the settings it made for itself, must not be among those connections."""
     import sqlalchemy as sa
 
+    from flask_migrate_legacy.lock_session import dbapi_connection_of
+
     url = request.getfixturevalue({"postgresql": "postgres_url", "mariadb": "mariadb_url"}[server])
     project = make_project(url)
     project.revision(1, "op.create_table('first', sa.Column('id', sa.Integer, primary_key=True))")
@@ -267,7 +269,7 @@ def test_the_lock_session_never_goes_back_to_the_apps_pool(server, request, make
         try:
             for connection in connections:
                 assert connection.execute(sa.text(SESSION_STATE[server])).scalar()
-                driver_connection = connection.connection.dbapi_connection
+                driver_connection = dbapi_connection_of(connection)
                 assert getattr(driver_connection, "prepare_threshold", 5) == 5
                 assert type(driver_connection).__module__.split(".")[0] in ("pymysql", "psycopg", "psycopg2")
         finally:
