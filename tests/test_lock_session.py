@@ -2,11 +2,11 @@
 otherwise; the app's own ways of connecting still honoured; nothing of it left in the app's pool."""
 
 import ssl
-import threading
 
 import pymysql
 import pytest
 import sqlalchemy as sa
+from helpers import calls_recorded
 
 from flask_migrate_legacy.lock import _lock_engine
 from flask_migrate_legacy.lock_session import KNOWN_PYMYSQL_RELEASES, _lock_connection_class, dbapi_connection_of
@@ -73,21 +73,8 @@ def test_a_pymysql_release_not_checked_against_gets_pymysqls_own_connection(monk
     assert _lock_connection_class(sa.create_engine("sqlite://")) is None
 
 
-def _calls(monkeypatch, owner, name):
-    """Count the calls of ``owner.name`` from now on, from any thread."""
-    calls = []
-    original = getattr(owner, name)
-
-    def counting(*args, **kwargs):
-        calls.append(threading.get_ident())
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(owner, name, counting)
-    return calls
-
-
 def test_the_lock_session_loads_no_ca_bundle_and_holds_the_lock(mariadb_url, monkeypatch):
-    loads = _calls(monkeypatch, ssl.SSLContext, "load_default_certs")
+    loads = calls_recorded(monkeypatch, ssl.SSLContext, "load_default_certs")
     engine = sa.create_engine(mariadb_url)
     with engine.connect():  # what one connection of this PyMySQL loads (1.2: the bundle; 1.1: nothing)
         per_connection = len(loads)

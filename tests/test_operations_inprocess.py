@@ -247,6 +247,45 @@ def test_upgrade_and_downgrade_list_the_files_the_cheap_way_and_run_each_once(pr
     engine.dispose()
 
 
+@pytest.mark.parametrize("how", ["wrapped", "replaced"])
+def test_an_apps_patch_of_alembics_command_runs_as_the_originals_ran_it(project, monkeypatch, how):
+    """Flask-Migrate called alembic.command.upgrade/downgrade at each run: a tool that wraps or replaces
+    them (to time or audit migrations) still sees every run, and what it does is what happens."""
+    import functools
+
+    from alembic import command
+
+    from flask_migrate_legacy import downgrade, revision_graph, upgrade
+
+    init()
+    revision(message="first", rev_id="r1")
+    seen = []
+    for name in ("upgrade", "downgrade"):
+        original = getattr(command, name)
+
+        def patched(config, revision, *args, _original=original, _name=name, **kwargs):
+            seen.append((_name, revision))
+            if how == "wrapped":
+                return _original(config, revision, *args, **kwargs)
+
+        monkeypatch.setattr(command, name, functools.wraps(original)(patched) if how == "wrapped" else patched)
+    listed = calls_recorded(monkeypatch, revision_graph, "_imported_revisions")
+    upgrade()
+    downgrade(revision="base")
+    upgrade()
+    assert seen == [("upgrade", "head"), ("downgrade", "base"), ("upgrade", "head")]
+    assert listed == []  # none of it went the package's own way
+    import sqlalchemy as sa
+
+    engine = sa.create_engine("sqlite:///" + str(project / "app.db"))
+    with engine.connect() as connection:
+        tables = sa.inspect(connection).get_table_names()
+        applied = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() \
+            if "alembic_version" in tables else None
+    engine.dispose()
+    assert applied == ("r1" if how == "wrapped" else None)
+
+
 def test_a_sigterm_in_the_middle_of_a_run_hands_the_frozen_objects_back(project):
     """The signal arrives as an exception inside the run (not only a revision that raises)."""
     import gc
