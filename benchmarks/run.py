@@ -56,8 +56,8 @@ def main():
     started = time.monotonic()
     ensure_venvs(args.python)
     print(versions())
-    print("medians of %d interleaved runs (twice that for start-up and current/heads, two thirds for the "
-          "upgrades, half for the other heavy scenarios); memory is max RSS\n" % size["repetitions"])
+    print("medians of %d interleaved runs (twice that for start-up and current/heads, "
+          "half for the heavy scenarios but the upgrades); memory is max RSS\n" % size["repetitions"])
     if "upgrade-postgresql" in chosen and not postgres_available():
         print("upgrade-postgresql: skipped, PostgreSQL is not reachable at 127.0.0.1:5432")
         chosen.remove("upgrade-postgresql")

@@ -194,10 +194,10 @@ SCENARIOS = {
     "current": lambda size, reps: scenario_current(size, reps * 2),
     "history": scenario_history,
     "growth": scenario_growth,
-    # Two thirds of the repetitions: their CPU differs by a few percent, run-to-run spread is larger.
-    "upgrade-sqlite": lambda size, reps: scenario_upgrade(size, max(3, reps * 2 // 3), "sqlite"),
-    "upgrade-postgresql": lambda size, reps: scenario_upgrade(size, max(3, reps * 2 // 3), "postgresql"),
-    "upgrade-mariadb": lambda size, reps: scenario_upgrade(size, max(3, reps * 2 // 3), "mariadb"),
+    # All the repetitions: their CPU differs by a few percent, less than one run's spread between repetitions.
+    "upgrade-sqlite": lambda size, reps: scenario_upgrade(size, reps, "sqlite"),
+    "upgrade-postgresql": lambda size, reps: scenario_upgrade(size, reps, "postgresql"),
+    "upgrade-mariadb": lambda size, reps: scenario_upgrade(size, reps, "mariadb"),
     "autogenerate": lambda size, reps: scenario_autogenerate(size, max(3, reps // 2)),
     "doctor": lambda size, reps: scenario_doctor(size, max(3, reps // 2)),
     "project-doctor": lambda size, reps: scenario_project_doctor(size, max(3, reps // 2)),
