@@ -7,14 +7,28 @@ that backend, by table and mode) and which tables it rewrote (their
 ``pg_class.relfilenode`` changed) are added to each finding of that revision.
 The scratch database is dropped whatever happens. Revisions are run without the
 project's env.py (no app is imported); one that cannot run that way is said so.
+
+A run killed outright (SIGKILL, the OOM killer, a CI timeout) cannot drop its
+scratch database, so each run first drops the ones such runs left. A database
+counts as left only when all of these hold: its name is this module's pattern,
+the connecting user owns it, and no session on the server bears its owner's
+mark (the ``application_name`` of a connection every run holds open from before
+it creates its database until after it drops it). A database someone is still
+connected to is not dropped (no ``FORCE``).
 """
 
 import os
+import re
+import sys
 import uuid
 from typing import Any, Dict, List, Tuple
 
 from .checks import Finding
 from .errors import UsageError
+
+#: The scratch databases' names, and the mark their owner's open session bears (application_name, 63 bytes).
+_SCRATCH = re.compile(r"^fml_verify_[0-9a-f]{12}$")
+_OWNER_MARK = "flask-migrate-legacy verify %s"
 
 #: PostgreSQL's names for its table lock modes, as pg_locks shows them, weakest first.
 _MODES = ("AccessShareLock", "RowShareLock", "RowExclusiveLock", "ShareUpdateExclusiveLock", "ShareLock",
@@ -41,10 +55,17 @@ def verify(findings: List[Finding], root: str, directory: str, url: str) -> List
         return findings
     scratch = "fml_verify_%s" % uuid.uuid4().hex[:12]
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    marked = create_engine(server_url, connect_args={"application_name": _OWNER_MARK % scratch})
+    mark = None
     try:
+        mark = _owners_mark(marked)
         with admin.connect() as connection:
+            _drop_left_behind(connection, server_url)
             connection.exec_driver_sql('CREATE DATABASE "%s"' % scratch)
     except Exception as error:
+        if mark is not None:
+            mark.close()
+        marked.dispose()
         admin.dispose()
         raise UsageError("--verify could not create a scratch database on %s (%s): give a server where this "
                          "user may CREATE DATABASE" % (server_url.render_as_string(hide_password=True),
@@ -54,12 +75,50 @@ def verify(findings: List[Finding], root: str, directory: str, url: str) -> List
         for where in flagged:
             shown[where] = _verify_one(server_url.set(database=scratch), os.path.join(root, where), directory)
     finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql('DROP DATABASE IF EXISTS "%s"' % scratch)
-        admin.dispose()
+        try:
+            with admin.connect() as connection:
+                connection.exec_driver_sql('DROP DATABASE IF EXISTS "%s"' % scratch)
+        finally:  # the mark goes last, even when the drop failed: the next run then drops it
+            admin.dispose()
+            mark.close()
+            marked.dispose()
     return [each._replace(message="%s [verified on PostgreSQL: %s]" % (each.message, shown[each.where.rpartition(
         ":")[0]])) if each.where.rpartition(":")[0] in shown and each.code in LOCKING +
         ("lock-concurrently-in-transaction",) else each for each in findings]
+
+
+def _owners_mark(engine: Any) -> Any:
+    """Open the session that marks the scratch database as owned by a live run, from before it exists until
+    after it is gone. It waits in a transaction (its idle timeout off, for that transaction only), so that a
+    pooler in transaction mode keeps it on one server session, where the mark shows."""
+    connection = engine.connect()
+    connection.begin()
+    connection.exec_driver_sql("SELECT set_config('idle_in_transaction_session_timeout', '0', true)")
+    return connection
+
+
+def _drop_left_behind(connection: Any, server_url: Any) -> None:
+    """Drop the scratch databases of this user that no live run owns (see the module's docstring); a server
+    that will not say is left as it is."""
+    from sqlalchemy import text
+
+    try:
+        rows = connection.execute(text(
+            "SELECT d.datname FROM pg_database d WHERE d.datname ~ :pattern "
+            "AND pg_get_userbyid(d.datdba) = current_user AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a "
+            "WHERE a.application_name = :mark || d.datname)"),
+            {"pattern": _SCRATCH.pattern, "mark": _OWNER_MARK % ""}).fetchall()
+    except Exception:
+        return
+    for (name,) in rows:
+        if not _SCRATCH.match(name):
+            continue
+        try:
+            connection.exec_driver_sql('DROP DATABASE "%s"' % name)
+        except Exception:  # someone is connected to it, or it went meanwhile: not ours to force
+            continue
+        sys.stderr.write("--verify dropped %s on %s, the scratch database of a run that was killed\n"
+                         % (name, server_url.render_as_string(hide_password=True)))
 
 
 def _verify_one(url: Any, path: str, directory: str) -> str:

@@ -356,11 +356,36 @@ def verified_project(folder):
     return folder
 
 
-def test_verify_runs_each_flagged_revision_and_reports_its_locks_and_rewrites(tmp_path, capsys, postgres_url):
+def scratch_databases_created(monkeypatch):
+    """Record the name of every database a SQLAlchemy engine of this process creates from now on."""
+    import re
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    created = []
+
+    def seen(connection, cursor, statement, parameters, context, executemany):
+        found = re.match(r'CREATE DATABASE "([^"]+)"', statement)
+        if found:
+            created.append(found.group(1))
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    return created, lambda: event.remove(Engine, "before_cursor_execute", seen)
+
+
+@pytest.mark.xdist_group("verify")  # each --verify drops what others left: one worker runs them all
+def test_verify_runs_each_flagged_revision_and_reports_its_locks_and_rewrites(tmp_path, capsys, postgres_url,
+                                                                              monkeypatch):
     import sqlalchemy as sa
 
     project = verified_project(str(tmp_path / "project"))
-    status = main(["doctor", project, "--all", "--verify", postgres_url, "--format", "json"])
+    created, stop_recording = scratch_databases_created(monkeypatch)
+    try:
+        status = main(["doctor", project, "--all", "--verify", postgres_url, "--format", "json"])
+    finally:
+        stop_recording()
+    assert len(created) == 1 and created[0].startswith("fml_verify_")
     report = json.loads(capsys.readouterr().out)
     shown = {os.path.basename(each["where"].rpartition(":")[0]): each["message"] for each in report["findings"]
              if each["where"]}
@@ -374,11 +399,134 @@ def test_verify_runs_each_flagged_revision_and_reports_its_locks_and_rewrites(tm
            "transaction block)]" in shown["r4_.py"]
     engine = sa.create_engine(postgres_url)  # the scratch database is gone, and nothing reached this one
     with engine.connect() as connection:
-        assert not connection.execute(sa.text("SELECT datname FROM pg_database WHERE datname LIKE "
-                                              "'fml_verify_%'")).fetchall()
+        assert not connection.execute(sa.text("SELECT datname FROM pg_database WHERE datname = :name"),
+                                      {"name": created[0]}).fetchall()
         assert not connection.execute(sa.text("SELECT 1 FROM information_schema.tables WHERE table_name = "
                                               "'posts' AND table_schema = 'public'")).fetchall()
     engine.dispose()
+
+
+def _dropped(err, names):
+    """The lines saying one of ``names`` was dropped (a shared server may hold other runs' leftovers)."""
+    return [line for line in err.splitlines() if line.startswith("--verify dropped") and line.split()[2] in names]
+
+
+def _databases(engine, names):
+    import sqlalchemy as sa
+
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT datname FROM pg_database")).fetchall()
+    return {name for (name,) in rows} & set(names)
+
+
+@pytest.mark.xdist_group("verify")
+def test_verify_drops_what_killed_runs_left_and_nothing_else(tmp_path, capsys, postgres_url,
+                                                              make_secret_postgres_url):
+    """A killed run's scratch database goes at the next run; a live run's (its mark open), one someone is
+    connected to, another user's and a name not of the pattern stay."""
+    import uuid
+
+    import sqlalchemy as sa
+    from conftest import SECRET_ROLE
+
+    make_secret_postgres_url()  # the other user exists
+    scratch = lambda: "fml_verify_" + uuid.uuid4().hex[:12]  # noqa: E731
+    left, live, busy, theirs = scratch(), scratch(), scratch(), scratch()
+    not_the_pattern = "fml_verify_" + uuid.uuid4().hex[:8] + "_keep"
+    names = [left, live, busy, theirs, not_the_pattern]
+    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    others = []
+    try:
+        with admin.connect() as connection:
+            for name in names:
+                connection.exec_driver_sql('CREATE DATABASE "%s"%s' % (name, ' OWNER "%s"' % SECRET_ROLE
+                                                                        if name == theirs else ""))
+        marked = sa.create_engine(postgres_url, connect_args={"application_name": "flask-migrate-legacy verify "
+                                                                                  + live})
+        on_busy = sa.create_engine(postgres_url.rsplit("/", 1)[0] + "/" + busy)
+        others += [marked, on_busy]
+        mark, busy_session = marked.connect(), on_busy.connect()
+        project = verified_project(str(tmp_path / "project"))
+        said = []
+        for _ in range(2):  # the next run, too: what stayed stays while its reason holds
+            assert main(["doctor", project, "--all", "--verify", postgres_url]) == 1
+            said.append(_dropped(capsys.readouterr().err, names))
+            assert _databases(admin, names) == {live, busy, theirs, not_the_pattern}
+        assert said == [["--verify dropped %s on %s, the scratch database of a run that was killed" % (
+            left, postgres_url)], []]
+        mark.close()  # the live run ends without dropping (killed), and the session on busy closes
+        busy_session.close()
+        marked.dispose()
+        on_busy.dispose()
+        assert main(["doctor", project, "--all", "--verify", postgres_url]) == 1
+        err = capsys.readouterr().err
+        assert _databases(admin, names) == {theirs, not_the_pattern}
+        assert sorted(line.split()[2] for line in _dropped(err, names)) == sorted([live, busy])
+    finally:
+        for engine in others:
+            engine.dispose()
+        with admin.connect() as connection:
+            for name in names:
+                connection.exec_driver_sql('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
+        admin.dispose()
+
+
+@pytest.mark.xdist_group("verify")
+def test_a_killed_verify_leaves_a_database_the_next_run_drops(tmp_path, postgres_url):
+    """SIGKILL in the middle of --verify (the OOM killer, a CI timeout): its scratch database stays, and the
+    next run drops it, saying so in one line."""
+    import signal
+
+    import sqlalchemy as sa
+
+    project = str(tmp_path / "project")
+    versions = os.path.join(project, "migrations", "versions")
+    os.makedirs(versions)
+    open(os.path.join(project, "migrations", "env.py"), "w").close()
+    for rev, down, body in [("r0", None, "op.create_table('posts', sa.Column('id', sa.Integer, primary_key=True))"),
+                            ("r1", "r0", "import os, time\n    open(os.environ['FML_STARTED'], 'w').close()\n"
+                                         "    time.sleep(float(os.environ['FML_SLEEP']))\n"
+                                         "    op.create_index('ix_posts_id', 'posts', ['id'])")]:
+        with open(os.path.join(versions, "%s_.py" % rev), "w") as handle:
+            handle.write(REVISION.format(doc=rev, rev=rev, down=down, body=body))
+    started = str(tmp_path / "started")
+    env = dict(os.environ, FML_STARTED=started, FML_SLEEP="60")
+    command = [sys.executable, "-m", "flask_migrate_legacy", "doctor", project, "--all", "--verify", postgres_url]
+    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+
+    def scratch_databases():
+        with admin.connect() as connection:
+            return {name for (name,) in connection.exec_driver_sql(
+                "SELECT datname FROM pg_database d WHERE datname ~ '^fml_verify_' AND NOT EXISTS (SELECT 1 FROM "
+                "pg_stat_activity a WHERE a.application_name = 'flask-migrate-legacy verify ' || d.datname "
+                "OR a.datname = d.datname)")}
+
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not os.path.exists(started):
+            assert process.poll() is None and time.monotonic() < deadline, "the revision never ran"
+            time.sleep(0.05)
+        with admin.connect() as connection:  # the running process's database, named by its mark
+            marked = [name for (name,) in connection.exec_driver_sql(
+                "SELECT substr(application_name, 29) FROM pg_stat_activity WHERE application_name LIKE "
+                "'flask-migrate-legacy verify fml_verify_%%'")]
+        assert len(marked) == 1
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+        deadline = time.monotonic() + 10  # the server sees the killed process's sessions end
+        while marked[0] not in scratch_databases():
+            assert time.monotonic() < deadline, "the killed run's database did not stay, or its sessions did not end"
+            time.sleep(0.05)
+        done = subprocess.run(command, env=dict(env, FML_SLEEP="0"), capture_output=True, text=True, timeout=120)
+        assert done.returncode == 1, done.stderr
+        assert _dropped(done.stderr, marked) == ["--verify dropped %s on %s, the scratch database of a run that "
+                                                 "was killed" % (marked[0], postgres_url)]
+        assert marked[0] not in scratch_databases()
+    finally:
+        if process.poll() is None:
+            process.kill()
+        admin.dispose()
 
 
 @pytest.mark.parametrize("url, words", [("sqlite:///x.db", "--verify runs the revisions on PostgreSQL"),
