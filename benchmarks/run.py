@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compare flask-migrate-legacy with its peers, timing whole processes.
 
-    python benchmarks/run.py            # the full comparison (about 6 minutes, 8 the first time)
+    python benchmarks/run.py            # the full comparison (about 40 minutes, 2 more the first time)
     python benchmarks/run.py --quick    # fewer repetitions, smaller histories
     python benchmarks/run.py --only startup,current
 
