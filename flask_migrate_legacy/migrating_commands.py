@@ -6,9 +6,10 @@ ScriptDirectory for the steps), and every revision file is imported as Alembic
 imports it; only the ScriptDirectory comes from
 ``revision_graph.script_directory(config, run_code=True)``, which lists the
 folders without resolving each file's path (a third of the cost of loading 1,000
-files). ``--sql``, ``from:to`` ranges, and a command function the app (or a tool
-of its) replaced or wrapped take ``alembic.command``'s function unchanged, as
-Flask-Migrate called it.
+files), and a downgrade's steps answer through ``downgrade_steps``. ``--sql``,
+``from:to`` ranges, and a command function the app (or a tool of its) replaced
+or wrapped take ``alembic.command``'s function unchanged, as Flask-Migrate
+called it.
 """
 
 from typing import Any, Optional
@@ -37,12 +38,18 @@ def _run(name: str, config: Any, revision: str, sql: bool, tag: Optional[str]) -
     if sql or ":" in revision or not hasattr(ScriptDirectory, _STEPS[name]) or _replaced(getattr(command, name)):
         getattr(command, name)(config, revision, sql=sql, tag=tag)
         return
+    from .downgrade_steps import answering_in_constant_time
     from .revision_graph import script_directory
 
     script = script_directory(config, run_code=True)
     steps = getattr(script, _STEPS[name])
-    with EnvironmentContext(config, script, fn=lambda current, context: steps(revision, current), as_sql=False,
-                            starting_rev=None, destination_rev=revision, tag=tag):
+
+    def listed_steps(current: Any, context: Any) -> Any:
+        listed = steps(revision, current)
+        return answering_in_constant_time(listed) if name == "downgrade" else listed
+
+    with EnvironmentContext(config, script, fn=listed_steps, as_sql=False, starting_rev=None,
+                            destination_rev=revision, tag=tag):
         script.run_env()
 
 
