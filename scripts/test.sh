@@ -31,5 +31,4 @@ print("Python %s; %s" % (sys.version.split()[0], ", ".join(versions)))
 PY
 # Four workers on two cores: the tests spend much of their time waiting on the
 # database servers, child processes and lock timeouts.
-# loadgroup: the tests of one xdist_group share a worker (the --verify ones clean up server-wide).
-exec "$VENV/bin/pytest" -n "${WORKERS:-4}" --dist loadgroup "$@"
+exec "$VENV/bin/pytest" -n "${WORKERS:-4}" "$@"

@@ -374,7 +374,19 @@ def scratch_databases_created(monkeypatch):
     return created, lambda: event.remove(Engine, "before_cursor_execute", seen)
 
 
-@pytest.mark.xdist_group("verify")  # each --verify drops what others left: one worker runs them all
+@pytest.fixture
+def one_verify_at_a_time():
+    """Each --verify drops what killed runs left on the whole server: the tests that run one, or leave a
+    database for one to find, hold this lock, across workers and test runs of this machine."""
+    import fcntl
+    import tempfile
+
+    with open(os.path.join(tempfile.gettempdir(), "flask-migrate-legacy-verify-tests.lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+@pytest.mark.usefixtures("one_verify_at_a_time")
 def test_verify_runs_each_flagged_revision_and_reports_its_locks_and_rewrites(tmp_path, capsys, postgres_url,
                                                                               monkeypatch):
     import sqlalchemy as sa
@@ -419,7 +431,7 @@ def _databases(engine, names):
     return {name for (name,) in rows} & set(names)
 
 
-@pytest.mark.xdist_group("verify")
+@pytest.mark.usefixtures("one_verify_at_a_time")
 def test_verify_drops_what_killed_runs_left_and_nothing_else(tmp_path, capsys, postgres_url,
                                                               make_secret_postgres_url):
     """A killed run's scratch database goes at the next run; a live run's (its mark open), one someone is
@@ -471,7 +483,7 @@ def test_verify_drops_what_killed_runs_left_and_nothing_else(tmp_path, capsys, p
         admin.dispose()
 
 
-@pytest.mark.xdist_group("verify")
+@pytest.mark.usefixtures("one_verify_at_a_time")
 def test_a_killed_verify_leaves_a_database_the_next_run_drops(tmp_path, postgres_url):
     """SIGKILL in the middle of --verify (the OOM killer, a CI timeout): its scratch database stays, and the
     next run drops it, saying so in one line."""
@@ -501,17 +513,21 @@ def test_a_killed_verify_leaves_a_database_the_next_run_drops(tmp_path, postgres
                 "pg_stat_activity a WHERE a.application_name = 'flask-migrate-legacy verify ' || d.datname "
                 "OR a.datname = d.datname)")}
 
+    def marks():
+        with admin.connect() as connection:
+            return {name for (name,) in connection.exec_driver_sql(
+                "SELECT substr(application_name, 29) FROM pg_stat_activity WHERE application_name LIKE "
+                "'flask-migrate-legacy verify fml_verify_%%'")}
+
+    others = marks()  # a run elsewhere on this server
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
         while not os.path.exists(started):
             assert process.poll() is None and time.monotonic() < deadline, "the revision never ran"
             time.sleep(0.05)
-        with admin.connect() as connection:  # the running process's database, named by its mark
-            marked = [name for (name,) in connection.exec_driver_sql(
-                "SELECT substr(application_name, 29) FROM pg_stat_activity WHERE application_name LIKE "
-                "'flask-migrate-legacy verify fml_verify_%%'")]
-        assert len(marked) == 1
+        marked = sorted(marks() - others)  # the running process's database, named by its mark
+        assert len(marked) == 1, (marked, others)
         process.send_signal(signal.SIGKILL)
         process.wait(10)
         deadline = time.monotonic() + 10  # the server sees the killed process's sessions end

@@ -5,6 +5,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import sys
 import textwrap
 from contextlib import redirect_stdout
 
@@ -18,6 +19,14 @@ from flask_migrate_legacy import graph_commands
 from flask_migrate_legacy.revision_graph import CACHE_NAME, script_directory
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+@pytest.fixture(autouse=True)
+def no_bytecode_written(monkeypatch):
+    """These tests edit revision files in place, keeping their size and time stamp: Python's own bytecode
+    cache would then hand the earlier code to any import (Alembic's as much as this package's). What is
+    tested here is this package's cache, so no .pyc is written for Python to serve."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
 #: Every folder of revision files the project's tests hold.
 GALLERIES = [os.path.join(HERE, "doctor_gallery")] + [
     os.path.join(HERE, "project_gallery", name, "migrations", "versions") for name in ("flasky", "blog", "shop")]
