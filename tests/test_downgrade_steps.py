@@ -77,6 +77,7 @@ def test_a_downgrade_runs_through_the_constant_time_steps(tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)
     app = Flask("downgrade")
     app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(tmp_path / "app.db")
+    app.config["SQLALCHEMY_TRACK_MODIFICATIONS"] = False
     db = SQLAlchemy(app)
     Migrate(app, db)
     with app.app_context():
