@@ -1,8 +1,9 @@
 """``db downgrade``'s steps, told in constant time whether each ends a branch, with exactly Alembic's answer.
 
 Before each downgrade step, Alembic asks the step whether it deletes its
-branch's row of the version table (``should_delete_branch``). Since 1.13 the
-step answers by walking every ancestor of each revision the row would move to,
+branch's row of the version table (``should_delete_branch``). In 1.13.3 to
+1.20.1 (read here; 1.12.1 does not walk) the step answers by walking every
+ancestor of each revision the row would move to,
 in order to leave out those that are an ancestor of another; a downgrade of N
 revisions of a straight history so walks about N*N/2 revisions (about 0.2 s of
 CPU for 1,000). When the step moves to a single revision and no other head is
