@@ -67,33 +67,6 @@ def test_an_alembic_without_the_method_keeps_its_steps(monkeypatch):
     assert type(steps[0]) is RevisionStep
 
 
-def test_a_downgrade_runs_through_the_constant_time_steps(tmp_path, monkeypatch):
-    """The real db downgrade takes them: Alembic's method is never asked on a straight history."""
-    from flask import Flask
-    from flask_sqlalchemy import SQLAlchemy
-
-    from flask_migrate_legacy import Migrate, current, downgrade, init, revision, upgrade
-
-    monkeypatch.chdir(tmp_path)
-    app = Flask("downgrade")
-    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(tmp_path / "app.db")
-    app.config["SQLALCHEMY_TRACK_MODIFICATIONS"] = False
-    db = SQLAlchemy(app)
-    Migrate(app, db)
-    with app.app_context():
-        init()
-        for number in range(5):
-            revision(message="step %d" % number, rev_id="r%d" % number)
-        upgrade()
-        walked = calls_recorded(monkeypatch, RevisionStep, "_unmerge_to_revisions")
-        downgrade(revision="r1")
-        assert walked == []
-        downgrade(revision="base")
-        assert walked == []
-        current()
-        db.engine.dispose()
-
-
 @pytest.mark.parametrize("heads", [{"m"}, {"m", "x"}])
 def test_a_merge_revision_still_asks_alembic(monkeypatch, heads):
     revision_map = as_script([("a", None, None), ("b", "a", None), ("c", "a", None), ("m", ("b", "c"), None),

@@ -286,6 +286,32 @@ def test_an_apps_patch_of_alembics_command_runs_as_the_originals_ran_it(project,
     assert applied == ("r1" if how == "wrapped" else None)
 
 
+def test_a_downgrade_runs_through_the_constant_time_steps(project, monkeypatch):
+    """db downgrade's steps never ask Alembic's walk of every ancestor on a straight history."""
+    from alembic.runtime.migration import RevisionStep
+
+    from flask_migrate_legacy import downgrade, upgrade
+
+    init()
+    for number in range(5):
+        revision(message="step %d" % number, rev_id="r%d" % number)
+    upgrade()
+    import sqlalchemy as sa
+
+    engine = sa.create_engine("sqlite:///" + str(project / "app.db"))
+
+    def versions():
+        with engine.connect() as connection:
+            return [row[0] for row in connection.execute(sa.text("SELECT version_num FROM alembic_version"))]
+
+    walked = calls_recorded(monkeypatch, RevisionStep, "_unmerge_to_revisions")
+    downgrade(revision="r1")
+    assert versions() == ["r1"]
+    downgrade(revision="base")
+    assert versions() == [] and walked == []
+    engine.dispose()
+
+
 def test_a_sigterm_in_the_middle_of_a_run_hands_the_frozen_objects_back(project):
     """The signal arrives as an exception inside the run (not only a revision that raises)."""
     import gc
