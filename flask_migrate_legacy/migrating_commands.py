@@ -3,10 +3,11 @@
 Both run as ``alembic.command.upgrade``/``downgrade`` run (the same in Alembic
 1.12 to 1.20: one EnvironmentContext around env.py, whose ``fn`` asks the
 ScriptDirectory for the steps), and every revision file is imported as Alembic
-imports it; only the ScriptDirectory comes from
+imports it. What differs: the ScriptDirectory comes from
 ``revision_graph.script_directory(config, run_code=True)``, which lists the
-folders without resolving each file's path (a third of the cost of loading 1,000
-files), and a downgrade's steps answer through ``downgrade_steps``. ``--sql``,
+folders without resolving each file's path (a third of the cost of loading
+1,000 files); a downgrade's steps answer through ``downgrade_steps``; and the
+version row moves by ``version_updates``' statement, compiled once. ``--sql``,
 ``from:to`` ranges, and a command function the app (or a tool of its) replaced
 or wrapped take ``alembic.command``'s function unchanged, as Flask-Migrate
 called it.
@@ -40,17 +41,21 @@ def _run(name: str, config: Any, revision: str, sql: bool, tag: Optional[str]) -
         return
     from .downgrade_steps import answering_in_constant_time
     from .revision_graph import script_directory
+    from .version_updates import cached_version_updates
 
     script = script_directory(config, run_code=True)
     steps = getattr(script, _STEPS[name])
 
-    def listed_steps(current: Any, context: Any) -> Any:
-        listed = steps(revision, current)
-        return answering_in_constant_time(listed) if name == "downgrade" else listed
+    with cached_version_updates() as adopt:
 
-    with EnvironmentContext(config, script, fn=listed_steps, as_sql=False, starting_rev=None,
-                            destination_rev=revision, tag=tag):
-        script.run_env()
+        def listed_steps(current: Any, context: Any) -> Any:
+            adopt(context)
+            listed = steps(revision, current)
+            return answering_in_constant_time(listed) if name == "downgrade" else listed
+
+        with EnvironmentContext(config, script, fn=listed_steps, as_sql=False, starting_rev=None,
+                                destination_rev=revision, tag=tag):
+            script.run_env()
 
 
 def _replaced(function: Any) -> bool:
