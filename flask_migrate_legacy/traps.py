@@ -19,6 +19,7 @@ import contextlib
 import os
 import sqlite3
 import sys
+import weakref
 from typing import TYPE_CHECKING, Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from .compat import engines_of, real_db
@@ -246,8 +247,9 @@ def env_sees_engine_urls(app: "Flask", db: Any) -> Iterator[None]:
 
 #: (legacy file, current file) pairs already warned about in this process.
 _WARNED: set = set()
-#: The engines refused in this process, with why: refused once, refused for good.
-_REFUSED: Dict[int, str] = {}
+#: The engines refused in this process, with why: refused once, refused for good. Held weakly: a refusal
+#: goes with its engine (keyed by id(), a later engine at the same address was refused in its place).
+_REFUSED: "weakref.WeakKeyDictionary[Any, str]" = weakref.WeakKeyDictionary()
 
 
 def watch_connections(app: "Flask", db: Any) -> None:
@@ -278,7 +280,7 @@ def _engine_check(bind: Optional[str], engine: Any) -> Any:
     verified: List[Any] = [None]  # the configured URL last found to be the engine's
 
     def check() -> None:
-        refused = _REFUSED.get(id(engine))
+        refused = _REFUSED.get(engine)
         if refused is not None:
             raise StaleDatabaseURI(refused)
         from flask import current_app
@@ -301,9 +303,9 @@ def _engine_check(bind: Optional[str], engine: Any) -> Any:
         if not _allowed(app):
             for stale_bind, stale_configured, engine_url in stale_uris(app, state.db):
                 if stale_bind == bind:
-                    _REFUSED[id(engine)] = stale_uri_message(stale_bind, stale_configured, engine_url) + \
+                    _REFUSED[engine] = stale_uri_message(stale_bind, stale_configured, engine_url) + \
                         ". Stopped before using it."
-                    raise StaleDatabaseURI(_REFUSED[id(engine)])
+                    raise StaleDatabaseURI(_REFUSED[engine])
             verified[0] = configured
 
     return check

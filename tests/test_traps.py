@@ -289,3 +289,45 @@ def test_every_use_of_an_engine_is_checked_and_a_refused_engine_stays_refused(tm
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+@needs_fsa3
+def test_a_refusal_belongs_to_its_engine_and_never_reaches_a_later_one(tmp_path):
+    """An app factory's test suite builds an app per test: a refused engine's successor (often at the same
+    address, once the refused one is gone) must work, and the refusal must go with its engine."""
+    import gc
+
+    import sqlalchemy as sa
+    from flask import Flask
+    from flask_sqlalchemy import SQLAlchemy
+
+    from flask_migrate_legacy import Migrate
+    from flask_migrate_legacy.traps import StaleDatabaseURI
+
+    def app_on(path):
+        app = Flask("factory")
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(path)
+        db = SQLAlchemy(app)
+        Migrate(app, db)
+        return app, db
+
+    refused = set()
+    for attempt in range(40):
+        app, db = app_on(tmp_path / ("dev%d.db" % attempt))
+        with app.app_context():
+            refused.add(id(db.engine))
+            app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(tmp_path / "test.db")
+            with pytest.raises(StaleDatabaseURI):
+                db.session.execute(sa.text("SELECT 1"))
+            db.session.remove()
+            db.engine.dispose()
+        del app, db
+        gc.collect()
+        app, db = app_on(tmp_path / ("next%d.db" % attempt))  # nobody switched this one's URI
+        with app.app_context():
+            reused = id(db.engine) in refused
+            assert db.session.execute(sa.text("SELECT 1")).scalar() == 1, "refused (address reused: %s)" % reused
+            db.session.remove()
+            db.engine.dispose()
+        del app, db
+        gc.collect()
