@@ -7,15 +7,13 @@ arguments that file can take.
 """
 
 import ast
-import os
-import tokenize
-from typing import Any, Dict, NamedTuple, Optional, Tuple
+from typing import Any, Dict, NamedTuple, Optional
 
 from .paths import shown_path
 
 #: Text only env.py files of a generation that expects Migrate's defaults contain:
 #: Flask-Migrate >= 4.0 (``metadatas``), 4.1 (``conf_args``, ``render_as_string``) and ours.
-_DEFAULTS_ERA_MARKERS = ("metadatas", "conf_args", "render_as_string")
+_DEFAULTS_ERA_MARKERS = (b"metadatas", b"conf_args", b"render_as_string")
 
 
 class EnvScript(NamedTuple):
@@ -27,31 +25,30 @@ class EnvScript(NamedTuple):
     expects_defaults: bool
 
 
-_CACHE: Dict[Tuple[str, float, int], EnvScript] = {}
+#: By the file's bytes: an edit that keeps its size and time stamp is read again all the same.
+_CACHE: Dict[bytes, EnvScript] = {}
 
 
 def read_env_script(path: str) -> EnvScript:
-    """Return what ``path`` passes to ``context.configure`` (cached while the file is unchanged).
+    """Return what ``path`` passes to ``context.configure`` (parsed once per content).
 
     A file that cannot be read or parsed gives an empty answer: running it
     will report the real problem.
     """
     try:
-        status = os.stat(path)
+        with open(path, "rb") as handle:
+            content = handle.read()
     except OSError:
         return EnvScript({}, True)
-    key = (os.path.abspath(path), status.st_mtime, status.st_size)
-    if key not in _CACHE:
-        _CACHE[key] = _read(path)
-    return _CACHE[key]
+    if content not in _CACHE:
+        _CACHE[content] = _parsed(content, path)
+    return _CACHE[content]
 
 
-def _read(path: str) -> EnvScript:
+def _parsed(content: bytes, path: str) -> EnvScript:
     try:
-        with tokenize.open(path) as handle:  # honours a coding line, as Python does
-            source = handle.read()
-        tree = ast.parse(source, path)
-    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        tree = ast.parse(content, path)  # bytes: decoded as Python decodes a source file (coding line, BOM)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
         return EnvScript({}, True)
     explicit: Dict[str, int] = {}
     for node in ast.walk(tree):
@@ -59,7 +56,7 @@ def _read(path: str) -> EnvScript:
             for keyword in node.keywords:
                 if keyword.arg is not None and keyword.arg not in explicit:
                     explicit[keyword.arg] = keyword.value.lineno
-    return EnvScript(explicit, any(marker in source for marker in _DEFAULTS_ERA_MARKERS))
+    return EnvScript(explicit, any(marker in content for marker in _DEFAULTS_ERA_MARKERS))
 
 
 def _is_configure_call(node: ast.AST) -> bool:

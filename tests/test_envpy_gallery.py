@@ -268,6 +268,16 @@ class TestReadingEnvScripts:
         self.write(tmp_path, "context.configure(a=1,\n                  bb=2)\n")
         assert read_env_script(path).explicit == {"a": 1, "bb": 2}
 
+    def test_an_edit_keeping_size_and_time_stamp_is_read_again(self, tmp_path):
+        """cp -p, rsync -a, a checkout that restores times: the same size and mtime, other keywords."""
+        path = self.write(tmp_path, "context.configure(aa=1)\n")
+        assert read_env_script(path).explicit == {"aa": 1}
+        status = os.stat(path)
+        self.write(tmp_path, "context.configure(bb=1)\n")
+        os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+        assert os.stat(path).st_size == status.st_size
+        assert read_env_script(path).explicit == {"bb": 1}
+
 
 
 def test_an_env_failure_names_its_line_and_the_fix_for_a_removed_flask_sqlalchemy_api(sqlite_url, make_project):
