@@ -301,8 +301,14 @@ _CAUSES = {"55P03": _TIMED_OUT, "57014": _TIMED_OUT, "42501": _NO_PRIVILEGE, "25
            1227: _NO_PRIVILEGE, 1290: _READ_ONLY, 1792: _READ_ONLY, 1836: _READ_ONLY}
 
 
+#: When the connection itself went (a restart, a killed session, the network): nothing in the script to fix.
+_CONNECTION_LOST = "the connection was lost, not the script at fault: run the command again once the database answers"
+
+
 def _cause_advice(exc: Optional[BaseException]) -> Optional[str]:
     """Return what to do when the database refused a statement for a cause outside the script."""
+    if getattr(exc, "connection_invalidated", False):
+        return _CONNECTION_LOST
     original = getattr(exc, "orig", None)
     if original is None:
         return None

@@ -395,6 +395,7 @@ def test_a_connection_killed_during_an_upgrade(project, postgres_url):
     killed = finish(process, timeout=30)
     line = assert_one_line_error(killed, "127.0.0.1:5432")
     assert "connection" in line.lower()
+    assert "not the script at fault: run the command again once the database answers" in line
     assert revision_in(postgres_url) is None and "a" not in table_names(postgres_url)
 
     assert_ok(manage_in_process(project, "db", "upgrade", env=env))

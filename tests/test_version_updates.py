@@ -126,6 +126,7 @@ def test_a_schema_qualified_version_table_is_updated_as_alembic_updates_it(postg
     monkeypatch.chdir(tmp_path)
     app = Flask("version_updates")
     app.config["SQLALCHEMY_DATABASE_URI"] = postgres_url
+    app.config["SQLALCHEMY_TRACK_MODIFICATIONS"] = False
     db = SQLAlchemy(app)
     Migrate(app, db, version_table="deploy_versions", version_table_schema="audit")
     with app.app_context():
@@ -284,3 +285,47 @@ def test_blocks_in_several_threads_put_alembics_class_back_after_the_last():
         for thread in threads:
             thread.join(10)
     assert migration.HeadMaintainer is ALEMBICS_MAINTAINER
+
+
+def test_a_connection_lost_at_the_version_update_fails_as_alembics_does(postgres_url, tmp_path, monkeypatch):
+    """The server ends the migration's session just as the version row moves: one line, nothing half-done,
+    and the same words as Alembic's own update gets."""
+    monkeypatch.chdir(tmp_path)
+    app = Flask("version_updates")
+    app.config["SQLALCHEMY_DATABASE_URI"] = postgres_url
+    app.config["SQLALCHEMY_TRACK_MODIFICATIONS"] = False
+    db = SQLAlchemy(app)
+    Migrate(app, db)
+    killer = sa.create_engine(postgres_url)
+    armed = []
+
+    def end_the_session_at_the_update(connection, cursor, statement, parameters, context, executemany):
+        if armed and statement.startswith("UPDATE alembic_version"):
+            armed.clear()
+            pooled = connection.connection
+            driver = getattr(pooled, "dbapi_connection", None) or pooled.connection  # SQLAlchemy 1.3: .connection
+            pid = driver.info.backend_pid if hasattr(driver, "info") else driver.get_backend_pid()
+            with killer.connect() as other:
+                other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+
+    with app.app_context():
+        with_revisions(*IDS[:3])
+        sa.event.listen(db.engine, "before_cursor_execute", end_the_session_at_the_update)
+        failures = []
+        for own in (False, True):
+            if own:
+                alembics_own(monkeypatch)
+            armed.append(True)
+            with pytest.raises(MigrationError) as error:
+                upgrade()
+            failures.append(str(error.value))
+            with killer.connect() as connection:  # transactional DDL: the whole run rolled back
+                assert "alembic_version" not in sa.inspect(connection).get_table_names()
+        db.engine.dispose()
+    killer.dispose()
+    assert failures[0] == failures[1]
+    assert "\n" not in failures[0] and "Traceback" not in failures[0]
+    assert failures[0].startswith("lost the connection to the database")
+    assert failures[0].endswith("the database is at revision base (no revision) and its schema matches it; the "
+                                "connection was lost, not the script at fault: run the command again once the "
+                                "database answers.")
