@@ -95,9 +95,9 @@ _CONVERT_UNICODE_CALLS = {"String", "Unicode", "Text", "UnicodeText", "VARCHAR",
 
 def select_takes_columns() -> bool:
     """Tell whether the installed SQLAlchemy reads select(a, b) as two columns (1.4+; 1.3 takes b as WHERE)."""
-    import sqlalchemy
+    from .compat import sqlalchemy_release
 
-    return tuple(int(part) for part in sqlalchemy.__version__.split(".")[:2]) >= (1, 4)
+    return sqlalchemy_release() >= (1, 4)
 
 
 def is_string_sql(node: ast.AST) -> bool:

@@ -6,7 +6,8 @@ password, ``db.get_engine(app, bind)``, tables tagged with ``bind_key``) on
 today's Flask-SQLAlchemy, without touching the application's own objects.
 """
 
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+import re
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from sqlalchemy import MetaData
 
@@ -14,6 +15,13 @@ from .masking import masked_url, render_url
 
 if TYPE_CHECKING:  # for annotations only
     from flask import Flask
+
+
+def sqlalchemy_release() -> Tuple[int, ...]:
+    """Return the installed SQLAlchemy's (major, minor)."""
+    import sqlalchemy
+
+    return tuple(int(part) for part in re.findall(r"\d+", sqlalchemy.__version__)[:2])
 
 
 # -- engines, binds, metadata ----------------------------------------------------

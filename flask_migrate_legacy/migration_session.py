@@ -65,9 +65,9 @@ def _session_class() -> Any:
 
 def supported() -> bool:
     """Tell whether the installed SQLAlchemy can join a session to an external transaction this way (2.0+)."""
-    import sqlalchemy
+    from .compat import sqlalchemy_release
 
-    return int(sqlalchemy.__version__.split(".")[0]) >= 2
+    return sqlalchemy_release() >= (2, 0)
 
 
 #: How long a second connection may wait on a lock during a migration run before it gives up (PostgreSQL).

@@ -26,7 +26,7 @@ import functools
 import re
 import threading
 import weakref
-from typing import Any, Callable, Iterator, Optional, Tuple
+from typing import Any, Callable, Iterator, Optional
 
 #: The Alembic releases whose ``HeadMaintainer._update_version`` this module repeats (read for each).
 KNOWN_ALEMBIC = ((1, 12), (1, 20))
@@ -40,8 +40,12 @@ _alembics_class: Optional[type] = None
 _adopted: "weakref.WeakSet[Any]" = weakref.WeakSet()
 
 
-def _release(version: str) -> Tuple[int, ...]:
-    return tuple(int(part) for part in re.findall(r"\d+", version)[:2])
+def supported() -> bool:
+    """Tell whether this Alembic and SQLAlchemy can take the compiled-once statement at all."""
+    from .compat import sqlalchemy_release
+    from .config import alembic_version
+
+    return KNOWN_ALEMBIC[0] <= alembic_version[:2] <= KNOWN_ALEMBIC[1] and sqlalchemy_release() >= (1, 4)
 
 
 @contextlib.contextmanager
@@ -49,12 +53,9 @@ def cached_version_updates() -> Iterator[Callable[[Any], None]]:
     """Yield ``adopt(migration_context)``: the version updates of each adopted context within the block run
     from the compiled-once statement (see the module's docstring)."""
     global _blocks, _alembics_class
-    import alembic
-    import sqlalchemy
     from alembic.runtime import migration
 
-    usable = KNOWN_ALEMBIC[0] <= _release(alembic.__version__) <= KNOWN_ALEMBIC[1] \
-        and _release(sqlalchemy.__version__) >= (1, 4)
+    usable = supported()
     with _mutex:
         if usable and _blocks == 0:
             current = migration.HeadMaintainer

@@ -13,19 +13,10 @@ from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 
 from flask_migrate_legacy import Migrate, MigrationError, downgrade, init, revision, upgrade
-from flask_migrate_legacy.version_updates import cached_version_updates
+from flask_migrate_legacy.version_updates import cached_version_updates, supported
 
 #: Alembic's own class, as the tests found it.
 ALEMBICS_MAINTAINER = migration.HeadMaintainer
-
-
-def supported() -> bool:
-    import alembic
-
-    from flask_migrate_legacy.version_updates import KNOWN_ALEMBIC, _release
-
-    return KNOWN_ALEMBIC[0] <= _release(alembic.__version__) <= KNOWN_ALEMBIC[1] \
-        and _release(sa.__version__) >= (1, 4)
 
 
 needs_the_statement = pytest.mark.skipif(not supported(), reason="Alembic's own update runs on this stack")
