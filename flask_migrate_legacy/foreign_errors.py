@@ -306,7 +306,8 @@ _CONNECTION_LOST = "the connection was lost, not the script at fault: run the co
 
 
 def _cause_advice(exc: Optional[BaseException]) -> Optional[str]:
-    """Return what to do when the database refused a statement for a cause outside the script."""
+    """Return what to do when a statement failed for a cause outside the script (the connection lost, a timeout,
+    a missing privilege, a read-only server)."""
     if getattr(exc, "connection_invalidated", False):
         return _CONNECTION_LOST
     original = getattr(exc, "orig", None)

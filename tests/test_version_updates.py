@@ -22,6 +22,16 @@ ALEMBICS_MAINTAINER = migration.HeadMaintainer
 needs_the_statement = pytest.mark.skipif(not supported(), reason="Alembic's own update runs on this stack")
 
 
+def app_with_migrate(url, **migrate_keywords):
+    """Return an app on ``url`` with its SQLAlchemy and Migrate (Migrate's keywords given)."""
+    app = Flask("version_updates")
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config["SQLALCHEMY_TRACK_MODIFICATIONS"] = False
+    db = SQLAlchemy(app)
+    Migrate(app, db, **migrate_keywords)
+    return app, db
+
+
 @pytest.fixture
 def app_on(database_url, tmp_path, monkeypatch):
     """Return a function building the app on ``database_url`` (Migrate's keywords given), inside its context."""
@@ -29,11 +39,7 @@ def app_on(database_url, tmp_path, monkeypatch):
     contexts = []
 
     def build(**migrate_keywords):
-        app = Flask("version_updates")
-        app.config["SQLALCHEMY_DATABASE_URI"] = database_url
-        app.config["SQLALCHEMY_TRACK_MODIFICATIONS"] = False
-        db = SQLAlchemy(app)
-        Migrate(app, db, **migrate_keywords)
+        app, db = app_with_migrate(database_url, **migrate_keywords)
         context = app.app_context()
         context.push()
         contexts.append((context, db))
@@ -115,11 +121,7 @@ def test_the_row_moves_by_the_same_sql_from_one_compiled_statement(app_on, monke
 @needs_the_statement
 def test_a_schema_qualified_version_table_is_updated_as_alembic_updates_it(postgres_url, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    app = Flask("version_updates")
-    app.config["SQLALCHEMY_DATABASE_URI"] = postgres_url
-    app.config["SQLALCHEMY_TRACK_MODIFICATIONS"] = False
-    db = SQLAlchemy(app)
-    Migrate(app, db, version_table="deploy_versions", version_table_schema="audit")
+    app, db = app_with_migrate(postgres_url, version_table="deploy_versions", version_table_schema="audit")
     with app.app_context():
         with db.engine.begin() as connection:
             connection.execute(sa.text("CREATE SCHEMA audit"))
@@ -159,18 +161,23 @@ def test_ids_a_dialect_could_quote_take_alembics_statement(app_on, monkeypatch):
     assert updates[0] == "UPDATE alembic_version SET version_num='r.2' WHERE alembic_version.version_num = 'r1'"
 
 
-def failures_of_ours_and_alembics(monkeypatch, database_url):
-    """Return the error of a failing ``upgrade()``, then of Alembic's own, each from an empty database."""
+def failures_of_ours_and_alembics(monkeypatch, database_url, before_each=lambda: None, left=None):
+    """Return the error of a failing ``upgrade()``, then of Alembic's own, each from an empty database
+    (``before_each`` called before each run; the tables each failed run left appended to ``left``)."""
     failures = []
     for own in (False, True):
         if own:
             alembics_own(monkeypatch)
+        before_each()
         with pytest.raises(MigrationError) as error:
             upgrade()
         failures.append(str(error.value))
         engine = sa.create_engine(database_url)
         with engine.begin() as connection:  # what the failed run left (PostgreSQL's DDL rolled back already)
-            for table in sa.inspect(connection).get_table_names():
+            tables = sa.inspect(connection).get_table_names()
+            if left is not None:
+                left.append(sorted(tables))
+            for table in tables:
                 connection.execute(sa.text("DROP TABLE %s" % table))
         engine.dispose()
     return failures
@@ -282,11 +289,7 @@ def test_a_connection_lost_at_the_version_update_fails_as_alembics_does(postgres
     """The server ends the migration's session just as the version row moves: one line, nothing half-done,
     and the same words as Alembic's own update gets."""
     monkeypatch.chdir(tmp_path)
-    app = Flask("version_updates")
-    app.config["SQLALCHEMY_DATABASE_URI"] = postgres_url
-    app.config["SQLALCHEMY_TRACK_MODIFICATIONS"] = False
-    db = SQLAlchemy(app)
-    Migrate(app, db)
+    app, db = app_with_migrate(postgres_url)
     killer = sa.create_engine(postgres_url)
     armed = []
 
@@ -302,18 +305,11 @@ def test_a_connection_lost_at_the_version_update_fails_as_alembics_does(postgres
     with app.app_context():
         with_revisions(*IDS[:3])
         sa.event.listen(db.engine, "before_cursor_execute", end_the_session_at_the_update)
-        failures = []
-        for own in (False, True):
-            if own:
-                alembics_own(monkeypatch)
-            armed.append(True)
-            with pytest.raises(MigrationError) as error:
-                upgrade()
-            failures.append(str(error.value))
-            with killer.connect() as connection:  # transactional DDL: the whole run rolled back
-                assert "alembic_version" not in sa.inspect(connection).get_table_names()
+        left = []
+        failures = failures_of_ours_and_alembics(monkeypatch, postgres_url, lambda: armed.append(True), left)
         db.engine.dispose()
     killer.dispose()
+    assert left == [[], []]  # transactional DDL: each whole run rolled back
     assert failures[0] == failures[1]
     assert "\n" not in failures[0] and "Traceback" not in failures[0]
     assert failures[0].startswith("lost the connection to the database")
